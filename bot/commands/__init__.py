@@ -1,0 +1,1 @@
+"""One module per bot-side ``deepciso`` subcommand (same contract as ``pipeline.commands``)."""

@@ -20,7 +20,9 @@ def ensure_writable_dir(path: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=path, prefix=".deepciso-probe-"):
             pass
     except OSError as exc:
-        raise UserError(f"{path}: cannot write here ({exc.strerror or exc}); choose another output path") from exc
+        raise UserError(
+            f"{path}: cannot write here ({exc.strerror or exc}); choose another output path"
+        ) from exc
 
 
 @contextlib.contextmanager

@@ -16,8 +16,7 @@ from types import ModuleType
 
 from pipeline.errors import UserError
 
-PIPELINE_COMMANDS: tuple[str, ...] = (
-)
+PIPELINE_COMMANDS: tuple[str, ...] = ()
 
 LOG_LEVEL_ENV = "DEEPCISO_LOG_LEVEL"
 
@@ -52,7 +51,9 @@ def build_parser(command_modules: Sequence[str]) -> tuple[argparse.ArgumentParse
     return parser, modules
 
 
-def main(argv: Sequence[str] | None = None, command_modules: Sequence[str] = PIPELINE_COMMANDS) -> int:
+def main(
+    argv: Sequence[str] | None = None, command_modules: Sequence[str] = PIPELINE_COMMANDS
+) -> int:
     """Parse ``argv``, run the subcommand, turn user errors into one line and exit status 2."""
     parser, modules = build_parser(command_modules)
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Suite-wide settings. Area fixtures live in ``tests/fixtures_*.py`` and are imported where used."""
+"""Suite-wide settings. Area fixtures live in ``tests/fixtures_*.py``, imported where used."""
 
 import os
 

@@ -135,6 +135,7 @@ def _train(run: Run, world: distributed.World) -> Result:
                 "optimizer": optimizer.state_dict(),
                 "scaler": scaler.state_dict(),
                 "tokenizer_sha256": run.codec.fingerprint,
+                "corpus_sha256": run.corpus_sha256,
                 "step": step,
                 "tokens": tokens,
                 "train_seconds": train_seconds,

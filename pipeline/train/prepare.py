@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # Settings a resumed run may change: they do not alter the sequence of updates.
 SESSION_FIELDS = frozenset(
     {
+        "corpus",
+        "tokenizer",
         "out",
         "run_dir",
         "session_steps",
@@ -83,13 +85,20 @@ def prepare(config: TrainConfig, world: World = SINGLE) -> Run:
     config = _with_block_size(config)
     _check_numbers(config)
     split = load_split(config.corpus)
-    codec = _codec(config, resuming=state is not None)
+    corpus_sha256 = file_sha256(config.corpus)
+    if state is not None and state.get("corpus_sha256") != corpus_sha256:
+        log.warning("%s changed since the checkpoint: the resumed run differs", config.corpus)
+    if config.base_model and state is None:  # the model first: is it one at all?
+        model = _model(config, None, state)
+        codec = _codec(config, resuming=False)
+    else:
+        codec = _codec(config, resuming=state is not None)
+        model = _model(config, codec, state)
     if state is not None and codec.fingerprint != state["tokenizer_sha256"]:
         raise UserError(
             f"tokenizer {codec.source} is not the one this run was trained with; pass the "
             "original with --tokenizer"
         )
-    model = _model(config, codec, state)
     models.check_vocabulary(model, codec)
     if config.block_size > models.context_length(model):
         raise UserError(
@@ -109,9 +118,7 @@ def prepare(config: TrainConfig, world: World = SINGLE) -> Run:
     if world.is_main:
         ensure_writable_dir(config.out.parent)
         ensure_writable_dir(config.run_path)
-    return Run(
-        config, codec, split, sampler, valid, model, precision, file_sha256(config.corpus), state
-    )
+    return Run(config, codec, split, sampler, valid, model, precision, corpus_sha256, state)
 
 
 def _with_block_size(config: TrainConfig) -> TrainConfig:
@@ -199,7 +206,9 @@ def _codec(config: TrainConfig, resuming: bool) -> TextCodec:
     return TextCodec.from_file(path)
 
 
-def _model(config: TrainConfig, codec: TextCodec, state: dict[str, Any] | None) -> torch.nn.Module:
+def _model(
+    config: TrainConfig, codec: TextCodec | None, state: dict[str, Any] | None
+) -> torch.nn.Module:
     if state is not None:
         model = models.from_config_dict(state["model_config"])
         model.load_state_dict(state["model"])
@@ -216,6 +225,7 @@ def _model(config: TrainConfig, codec: TextCodec, state: dict[str, Any] | None) 
             models.set_dropout(model, config.dropout)
         return model
     preset = PRESETS[config.preset_name]
+    assert codec is not None
     return models.build(
         models.scratch_config(preset, config, codec.vocab_size, codec.eos_id), config.seed
     )

@@ -35,12 +35,15 @@ PRESETS: dict[str, Preset] = {
         Preset("tiny", "gpt2", n_embd=32, n_layer=2, n_head=2, context=64),
         # the original demo's model: GPT-2, 256 wide, 8 layers, 8 heads, context 500, no dropout
         Preset("seed", "gpt2", n_embd=256, n_layer=8, n_head=8, context=500),
+        # the default: half the seed model's depth. On a 2-core CPU it learns tweets faster in
+        # the first hour than the seed model (bench/train_throughput.py, README)
+        Preset("small", "gpt2", n_embd=256, n_layer=4, n_head=4, context=500),
         # the GPT-Neo 125M architecture (alternating global/local attention, window 256)
         Preset("neo-125m", "gpt_neo", n_embd=768, n_layer=12, n_head=12, context=2048),
     )
 }
-DEFAULT_PRESET = "seed"
-SCRATCH_LEARNING_RATE = 1e-3
+DEFAULT_PRESET = "small"
+SCRATCH_LEARNING_RATE = 2e-3
 FINE_TUNE_LEARNING_RATE = 5e-5
 # Tweets are ~30 tokens: blocks of 128 hold several, and cost far less than the original 500.
 DEFAULT_BLOCK_SIZE = 128
@@ -117,7 +120,7 @@ class TrainConfig:
             int,
         ),
     )
-    batch_size: int = field(default=16, metadata=_option("blocks per step (per process)", int))
+    batch_size: int = field(default=8, metadata=_option("blocks per step (per process)", int))
     learning_rate: float | None = field(
         default=None,
         metadata=_option(
@@ -129,7 +132,7 @@ class TrainConfig:
     min_lr_ratio: float = field(
         default=0.1, metadata=_option("final learning rate as a fraction of the peak", float)
     )
-    warmup_steps: int = field(default=100, metadata=_option("linear warmup steps", int))
+    warmup_steps: int = field(default=50, metadata=_option("linear warmup steps", int))
     weight_decay: float = field(
         default=0.1, metadata=_option("AdamW weight decay (matrices only)", float)
     )

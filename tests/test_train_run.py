@@ -206,3 +206,20 @@ def test_bits_per_byte_uses_the_validation_texts_bytes():
     assert valid.tokens == 6 and valid.bytes_per_token == pytest.approx(10 / 6)
     assert valid.bits_per_byte(math.log(2)) == pytest.approx(6 / 10)
     assert [len(block) for block in valid.blocks] == [5, 3]
+
+
+@pytest.mark.parametrize(
+    ("preset", "model_type", "width", "layers"),
+    [("tiny", "gpt2", 32, 2), ("small", "gpt2", 256, 4), ("seed", "gpt2", 256, 8),
+     ("neo-125m", "gpt_neo", 768, 12)],
+)  # fmt: skip
+def test_presets_build_the_architectures_they_name(preset, model_type, width, layers):
+    from pipeline.train.config import PRESETS, TrainConfig
+    from pipeline.train.model import scratch_config
+
+    config = scratch_config(PRESETS[preset], TrainConfig(block_size=64), 8000, 0)
+    assert config.model_type == model_type
+    assert (config.hidden_size, config.num_hidden_layers) == (width, layers)
+    assert config.bos_token_id == config.eos_token_id == 0 and config.vocab_size == 8000
+    if model_type == "gpt_neo":
+        assert config.attention_layers == ["global", "local"] * 6

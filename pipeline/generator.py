@@ -124,7 +124,7 @@ class Generator:
         self,
         prompts: Sequence[str] = (),
         n: int = 1,
-        settings: SamplingSettings = SamplingSettings(),  # noqa: B008 (frozen, so safe)
+        settings: SamplingSettings = SamplingSettings(),
         seed: int | None = None,
     ) -> list[str]:
         """``n`` outputs per prompt (or ``n`` unprompted ones), prompt 0's first, as one batch."""
@@ -163,10 +163,8 @@ class Generator:
                 f"{self.model_dir}: the model wrote only empty text {MAX_ATTEMPTS} times; "
                 "train it longer or raise max_new_tokens"
             )
-        if not settings.include_prompt:
-            return results
         return [
-            f"{prompt}{text}".strip() if prompt else text
+            f"{prompt}{text}".strip() if prompt and settings.include_prompt else text.strip()
             for prompt, text in zip(jobs, results, strict=True)
         ]
 
@@ -189,7 +187,7 @@ class Generator:
     def _run_batch(
         self, prompts: Sequence[str], settings: SamplingSettings, rng: torch.Generator
     ) -> list[str]:
-        """Continuations (without the prompt, stripped; ``""`` when empty) for one batch."""
+        """Continuations (without the prompt; ``""`` when blank) for one batch."""
         import torch
 
         from pipeline.sampling import penalize_repeats, sample_next

@@ -32,7 +32,7 @@ PICKLE_FILE = "pytorch_model.bin"
 HF_TOKENIZER_FILE = "tokenizer.json"
 # Buffers that old GPT-2 / GPT-Neo checkpoints saved and current transformers rebuilds itself.
 _OLD_BUFFER = re.compile(r"\.attn(\.attention)?\.(masked_)?bias$")
-# How many unused rows a model's vocabulary may have beyond the tokenizer's (vocab padding).
+# Unused rows a pretrained model's vocabulary may have beyond its tokenizer's (vocab padding).
 MAX_VOCAB_PADDING = 128
 
 
@@ -142,7 +142,9 @@ def check_tokenizer_fits(tokenizer: Tokenizer, path: Path, config) -> int:
     if eos_id is None:
         raise UserError(f"{path}: the tokenizer has no {END_OF_TEXT} token; use the model's own")
     size = tokenizer.get_vocab_size()
-    if not config.vocab_size - MAX_VOCAB_PADDING <= size <= config.vocab_size:
+    # Our training sizes the model to its tokenizer; pretrained models may pad their vocabulary.
+    padding = 0 if path.name == TOKENIZER_FILE else MAX_VOCAB_PADDING
+    if not config.vocab_size - padding <= size <= config.vocab_size:
         raise UserError(
             f"{path}: tokenizer has {size} tokens but the model expects {config.vocab_size}; "
             "use the tokenizer the model was trained with"
@@ -191,7 +193,6 @@ def read_state_dict(model_dir: Path) -> tuple[Path, dict[str, torch.Tensor]]:
 
 def build_model(config, state_dict: dict[str, torch.Tensor], weights_path: Path):
     """An eval-mode fp32 model from ``config`` with exactly the tensors of ``state_dict``."""
-    import torch
     from transformers import AutoModelForCausalLM
 
     with _no_init_weights():

@@ -61,3 +61,27 @@ def make_memorized_model_dir(path: Path, steps: int = 300) -> Path:
     model.eval()
     model.save_pretrained(path)
     return path
+
+
+def steer_model_dir(source: Path, folder: Path, favourites: dict[int, float]) -> Path:
+    """Copy GPT-2 folder ``source`` to ``folder`` with next-token logits fixed by hand.
+
+    Every position's final hidden state becomes one unit vector ``u`` (final layer norm weight
+    0, bias ``u``) and token ``t``'s embedding row becomes ``favourites[t] * u``, so the logit of a
+    favourite is exactly its value and every other logit stays near 0: a real model whose
+    preferences a test chooses.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    shutil.copytree(source, folder)
+    model = AutoModelForCausalLM.from_pretrained(folder)
+    with torch.no_grad():
+        unit = torch.zeros(model.config.n_embd)
+        unit[0] = 1.0
+        model.transformer.ln_f.weight.zero_()
+        model.transformer.ln_f.bias.copy_(unit)
+        for token_id, logit in favourites.items():
+            model.transformer.wte.weight[token_id] = logit * unit
+    model.save_pretrained(folder)
+    return folder

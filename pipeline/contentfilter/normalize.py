@@ -1,0 +1,82 @@
+"""Text normalisation shared by the rules: folding, de-obfuscation variants, word lists.
+
+Obfuscated profanity survives a plain lowercase comparison (``sh1t``, ``f u c k``,
+``fuuuuck``, ``fuсk`` with a Cyrillic ``с``); :func:`spellings` returns the few readings of a
+text that undo those tricks, so that word lists and the classifier see the plain word.
+Mask characters (``*``, ``#``, ``%``) are left in place: :mod:`.wordlists` matches them as
+"any letter" (``f*ck``, ``f**k``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MASK_CHARS = "*#%"
+
+# Letters from other scripts that look like Latin ones (the usual homoglyph tricks).
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+        "ј": "j", "ѕ": "s", "ԁ": "d", "к": "k", "м": "m", "т": "t", "н": "h", "в": "b",
+        "α": "a", "ε": "e", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "ι": "i", "κ": "k",
+        "ν": "v",
+    }
+)  # fmt: skip
+
+# Leetspeak: applied only inside a word that also has letters ("sh1t", "a$$", "b!tch").
+_LEET = str.maketrans("01345789@$!|€£", "oieastbgasiiel")
+_LEET_WORD = re.compile(r"[\w@$!|€£]*[a-z][\w@$!|€£*#%]*|[\w@$!|€£]+[a-z*#%][\w@$!|€£*#%]*")
+_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[a-z][ ._\-*+]{1,2}){2,}[a-z](?![^\W\d_])")
+_SPACED_SEPARATORS = re.compile(r"[ ._\-*+]")
+_RUN3 = re.compile(r"([a-z])\1{2,}")
+_RUN2 = re.compile(r"([a-z])\1+")
+_WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lowercase, compatibility-normalise (fullwidth, ligatures), drop accents and homoglyphs."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", text).translate(_HOMOGLYPHS)
+
+
+def unleet(text: str) -> str:
+    """``sh1t`` -> ``shit``, ``a$$`` -> ``ass``: only inside words that contain a letter."""
+    return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+
+
+def join_spaced_letters(text: str) -> str:
+    """``s h i t`` / ``f.u.c.k`` / ``f-u-c-k`` -> ``shit`` / ``fuck`` (three letters or more)."""
+    return _SPACED_LETTERS.sub(lambda m: _SPACED_SEPARATORS.sub("", m.group(0)), text)
+
+
+def spellings(text: str) -> list[str]:
+    """The distinct readings of ``text`` worth checking, the folded text first.
+
+    Folded; leetspeak undone with spaced letters joined; letter runs of three or more cut to
+    one (``fuuuck``) and to two (``asss``); every doubled letter cut to one (``fuuck``).
+    """
+    folded = fold(text)
+    plain = join_spaced_letters(unleet(folded))
+    candidates = [
+        folded,
+        plain,
+        _RUN3.sub(r"\1", plain),
+        _RUN3.sub(r"\1\1", plain),
+        _RUN2.sub(r"\1", plain),
+    ]
+    return list(dict.fromkeys(candidates))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text`` (letters, digits, underscores), punctuation dropped."""
+    return _WORD.findall(fold(text))
+
+
+def squeeze_spaces(text: str) -> str:
+    """Runs of whitespace to one space, ends stripped."""
+    return _SPACES.sub(" ", text).strip()

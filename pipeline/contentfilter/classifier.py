@@ -29,7 +29,6 @@ class ProfanityClassifier:
         self._library = library
         vectorizer, model = library.vectorizer, library.model
         self._analyze = vectorizer.build_analyzer()
-        self._index = vectorizer.vocabulary_
         try:
             self._fast = self._extract(vectorizer, model)
         except (AttributeError, IndexError, TypeError, ValueError) as exc:
@@ -37,34 +36,28 @@ class ProfanityClassifier:
             self._fast = None
 
     @staticmethod
-    def _extract(vectorizer, model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _extract(vectorizer, model) -> tuple[dict[str, tuple[float, ...]], list[tuple]]:
         params = vectorizer.get_params()
         if params["norm"] != "l2" or params["sublinear_tf"] or params["binary"]:
             raise ValueError("vectoriser is not plain l2-normalised TF-IDF")
-        weights, intercepts, slopes, offsets = [], [], [], []
+        weights, folds = [], []
         for calibrated in model.calibrated_classifiers_:
             (calibrator,) = calibrated.calibrators
             if type(calibrator).__name__ != "_SigmoidCalibration":
                 raise ValueError(f"calibrator {type(calibrator).__name__} is not sigmoid")
-            estimator = calibrated.estimator
-            weights.append(np.asarray(estimator.coef_).ravel())
-            intercepts.append(float(np.ravel(estimator.intercept_)[0]))
-            slopes.append(float(calibrator.a_))
-            offsets.append(float(calibrator.b_))
-        idf = np.asarray(vectorizer.idf_)
-        # Per feature: its idf, and the idf-scaled weight of each calibrated fold.
-        return (
-            idf,
-            np.stack(weights, axis=1) * idf[:, None],
-            np.array(intercepts),
-            (
-                np.array(slopes),
-                np.array(offsets),
-            ),
-        )
+            weights.append(np.asarray(calibrated.estimator.coef_, dtype=float).ravel())
+            intercept = float(np.ravel(calibrated.estimator.intercept_)[0])
+            folds.append((intercept, float(calibrator.a_), float(calibrator.b_)))
+        idf = np.asarray(vectorizer.idf_, dtype=float)
+        scaled = np.stack(weights, axis=1) * idf[:, None]  # idf-scaled weight of each fold
+        features = {
+            token: (float(idf[i]), *map(float, scaled[i]))
+            for token, i in vectorizer.vocabulary_.items()
+        }
+        return features, folds
 
     def probabilities(self, texts: Sequence[str]) -> list[float]:
-        """One probability per text (batched; the same numbers as ``predict_prob``)."""
+        """One probability per text (the same numbers as ``predict_prob``)."""
         if not texts:
             return []
         if self._fast is None:
@@ -72,15 +65,21 @@ class ProfanityClassifier:
         return [self._probability(text) for text in texts]
 
     def _probability(self, text: str) -> float:
-        idf, scaled, intercepts, (slopes, offsets) = self._fast
-        counts = Counter(i for t in self._analyze(text) if (i := self._index.get(t)) is not None)
-        decision = intercepts
-        if counts:
-            features = np.fromiter(counts, dtype=np.intp, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
-            norm = math.sqrt(float(np.dot(tf * idf[features], tf * idf[features])))
-            decision = intercepts + (tf @ scaled[features]) / norm
-        return float(np.mean(1.0 / (1.0 + np.exp(slopes * decision + offsets))))
+        """l2-normalised TF-IDF dot each fold's weights, sigmoid-calibrated, averaged."""
+        features, folds = self._fast
+        counts = Counter(t for t in self._analyze(text) if t in features)
+        sums = [0.0] * len(folds)
+        norm = 0.0
+        for token, count in counts.items():
+            idf, *weights = features[token]
+            norm += (count * idf) ** 2
+            for k, weight in enumerate(weights):
+                sums[k] += count * weight
+        norm = math.sqrt(norm) or 1.0
+        total = 0.0
+        for (intercept, slope, offset), dot in zip(folds, sums, strict=True):
+            total += 1.0 / (1.0 + math.exp(slope * (intercept + dot / norm) + offset))
+        return total / len(folds)
 
 
 @cache

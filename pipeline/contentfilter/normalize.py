@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-MASK_CHARS = "*#%"
+MASK_CHARS = "*#%_"
 
 # Letters from other scripts that look like Latin ones (the usual homoglyph tricks).
 _HOMOGLYPHS = str.maketrans(
@@ -27,7 +27,8 @@ _HOMOGLYPHS = str.maketrans(
 # Leetspeak: applied only inside a word that also has letters ("sh1t", "a$$", "b!tch").
 _LEET = str.maketrans("01345789@$!|€£", "oieastbgasiiel")
 _LEET_WORD = re.compile(r"[\w@$!|€£]*[a-z][\w@$!|€£*#%]*|[\w@$!|€£]+[a-z*#%][\w@$!|€£*#%]*")
-_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[a-z][ ._\-*+]{1,2}){2,}[a-z](?![^\W\d_])")
+_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[a-z]{1,2}[ ._\-*+]{1,2}){2,}[a-z]{1,2}(?![^\W\d_])")
+_SINGLE_LETTERS = re.compile(r"(?<![a-z])(?:[a-z][ ._\-*+]{1,2}){2,}[a-z](?![a-z])")
 _SPACED_SEPARATORS = re.compile(r"[ ._\-*+]")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _RUN2 = re.compile(r"([a-z])\1+")
@@ -50,8 +51,21 @@ def unleet(text: str) -> str:
 
 
 def join_spaced_letters(text: str) -> str:
-    """``s h i t`` / ``f.u.c.k`` / ``f-u-c-k`` -> ``shit`` / ``fuck`` (three letters or more)."""
-    return _SPACED_LETTERS.sub(lambda m: _SPACED_SEPARATORS.sub("", m.group(0)), text)
+    """``s h i t`` / ``sh i t`` / ``f.u.c.k`` -> ``shit`` / ``shit`` / ``fuck``: three pieces or
+    more, all but one of them single letters."""
+    return _SPACED_LETTERS.sub(_join_if_spelt, text)
+
+
+def _join_if_spelt(match: re.Match) -> str:
+    run = match.group(0)
+    pieces = _SPACED_SEPARATORS.split(run)
+    letters = _SINGLE_LETTERS.search(run)
+    if letters and letters.group(0) != run:
+        # Three single letters or more join on their own: "of c u n t s" -> "of cunts".
+        return run.replace(letters.group(0), _SPACED_SEPARATORS.sub("", letters.group(0)))
+    if sum(len(p) == 1 for p in pieces) < max(2, len([p for p in pieces if p]) - 1):
+        return run  # ordinary short words ("is it ok"), not a word spelt out
+    return "".join(pieces)
 
 
 def spellings(text: str) -> list[str]:

@@ -3,7 +3,9 @@
 File format (UTF-8, one entry per line): a word or phrase, matched as whole words after
 folding (case, accents, fullwidth letters); ``*`` at either end lets other letters stand
 there (``*fuck*`` also finds ``clusterfuck``, ``wank*`` finds ``wanker``). ``#`` starts a
-comment. Masked spellings (``f*ck``, ``f**k``) match as long as the first letter is shown.
+comment. Masked spellings (``f*ck``, ``f**k``) match as long as the first letter is shown;
+sound-alikes count (``fvck``, ``fook``, ``shyt``, ``phuck``) and so do dots or hyphens
+between letters (``sh-i-t``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pipeline.errors import UserError
 BUILTIN_BLOCKED = "blocked_words.txt"
 BUILTIN_ALLOWED = "allowed_words.txt"
 _MASK = re.escape(MASK_CHARS)
+_SOUNDALIKE = {"u": "uv", "i": "iy"}  # "fvck", "shyt"; also "ph" for "f", "oo" for "u"
+_SEPARATOR = "[-.]?"  # "sh-i-t", "f.cking"
 
 
 def parse_entries(lines: Iterable[str]) -> list[str]:
@@ -56,8 +60,11 @@ def _entry_pattern(entry: str, masks: bool) -> str:
     for index, char in enumerate(core):
         if char == " ":
             parts.append(r"\s+")
-        elif masks and index > 0 and char.isalpha():
-            parts.append(f"[{re.escape(char)}{_MASK}]")
+        elif masks and char.isalpha():
+            letter = f"[{_SOUNDALIKE.get(char, re.escape(char))}{_MASK if index else ''}]"
+            letter = {"f": f"(?:ph|{letter})", "u": f"(?:oo|{letter})"}.get(char, letter)
+            between = _SEPARATOR if index and core[index - 1].isalpha() else ""
+            parts.append(between + letter)
         else:
             parts.append(re.escape(char))
     body = "".join(parts)

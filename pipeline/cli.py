@@ -16,7 +16,7 @@ from types import ModuleType
 
 from pipeline.errors import UserError
 
-PIPELINE_COMMANDS: tuple[str, ...] = ()
+PIPELINE_COMMANDS: tuple[str, ...] = ("pipeline.commands.filter",)
 
 LOG_LEVEL_ENV = "DEEPCISO_LOG_LEVEL"
 

@@ -23,17 +23,19 @@ log = logging.getLogger(__name__)
 class ProfanityClassifier:
     """Probability that a text is profane or offensive, 0..1, from alt-profanity-check."""
 
-    def __init__(self) -> None:
+    def __init__(self, fast: bool = True) -> None:
+        """``fast=False`` always asks the library (slower, same numbers)."""
         from profanity_check import profanity_check as library
 
         self._library = library
         vectorizer, model = library.vectorizer, library.model
         self._analyze = vectorizer.build_analyzer()
+        self._fast = None
         try:
-            self._fast = self._extract(vectorizer, model)
+            if fast:
+                self._fast = self._extract(vectorizer, model)
         except (AttributeError, IndexError, TypeError, ValueError) as exc:
             log.info("profanity model has an unexpected shape (%s); using the library", exc)
-            self._fast = None
 
     @staticmethod
     def _extract(vectorizer, model) -> tuple[dict[str, tuple[float, ...]], list[tuple]]:

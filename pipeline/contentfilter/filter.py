@@ -71,8 +71,8 @@ class ContentFilter:
             listed = ", ".join(repr(p) for p in pings.found[:3])
             if settings.links == "reject":
                 return text.strip(), [f"pings_or_links: contains {listed}"]
-            if len(cleaned) < settings.min_chars or not any(c.isalnum() for c in cleaned):
-                return cleaned, [f"pings_or_links: nothing meaningful left without {listed}"]
+            if not any(c.isalnum() for c in cleaned):
+                return cleaned, [f"pings_or_links: no words left without {listed}"]
         reasons = degenerate_reasons(cleaned, settings.max_repeats)
         reasons += length_reasons(cleaned, target, settings.min_chars)
         reasons += self.profanity.reasons(cleaned)

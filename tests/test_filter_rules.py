@@ -46,6 +46,7 @@ def test_spellings_undo_obfuscation(text, reading):
 
 def test_normalisation_leaves_ordinary_text_alone():
     assert unleet("cve-2024-1234 costs $5 on 2fa") == "cve-2024-1234 costs $5 on 2fa"
+    assert unleet("#ash17 covid19 web3") == "#ash17 covid19 web3"  # a trailing number stays
     assert join_spaced_letters("is it ok to go") == "is it ok to go"
     assert fold("Scunthorpe") == "scunthorpe"
     assert spellings("plain words") == ["plain words"]
@@ -138,6 +139,16 @@ def test_x_fast_path_agrees_with_the_library():
     alphabet = "abc xyz,!?\r\n$日😀é.:/"
     for _ in range(500):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert x_weighted_length(text) == parse(text).weightedLength, text
+
+
+def test_x_ascii_path_agrees_with_the_library():
+    parse = _import_parse_tweet()
+    rng = random.Random(7)
+    pieces = ["a", "b", " ", ".", "com", "x.ai", "readme.md", "https://", "t.co/", "/p", "\r\n",
+              "\r", "2.1%", "e.g.", "$aapl", "@bob", "www.", "(", ")", "?", "#"]  # fmt: skip
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         assert x_weighted_length(text) == parse(text).weightedLength, text
 
 

@@ -46,8 +46,18 @@ def fold(text: str) -> str:
 
 
 def unleet(text: str) -> str:
-    """``sh1t`` -> ``shit``, ``a$$`` -> ``ass``: only inside words that contain a letter."""
-    return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+    """``sh1t`` -> ``shit``, ``a$$`` -> ``ass``: only inside words that contain a letter.
+
+    Digits count as letters only before a letter (``5hit``, ``sh1t``): a trailing number is a
+    number (``ash17``, ``covid19``, ``web3``), symbols count anywhere (``a$$``).
+    """
+    return _LEET_WORD.sub(_unleet_word, text)
+
+
+def _unleet_word(match: re.Match) -> str:
+    word = match.group(0)
+    head = word.rstrip("0123456789")
+    return head.translate(_LEET) + word[len(head) :]
 
 
 def join_spaced_letters(text: str) -> str:

@@ -22,5 +22,6 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.train.config import from_args
     from pipeline.train.loop import train
 
-    train(from_args(args))
+    config, given = from_args(args)
+    train(config, given)
     return 0

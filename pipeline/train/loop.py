@@ -61,13 +61,17 @@ class StopFlag:
             signal.signal(signal.SIGINT, self._previous)
 
 
-def train(config: TrainConfig) -> Result:
-    """Train as ``config`` says; returns the run's figures. Raises KeyboardInterrupt on Ctrl-C."""
+def train(config: TrainConfig, given: frozenset[str] | None = None) -> Result:
+    """Train as ``config`` says; returns the run's figures. Raises KeyboardInterrupt on Ctrl-C.
+
+    ``given``: the settings the user chose (None: those that differ from the defaults); with
+    ``--resume`` they must agree with the checkpoint's.
+    """
     world = distributed.start(cuda=config.device.startswith("cuda") or None)
     try:
         if config.num_threads:
             torch.set_num_threads(config.num_threads)
-        return _train(prepare(config, world), world)
+        return _train(prepare(config, world, given), world)
     finally:
         distributed.stop(world)
 
@@ -150,7 +154,7 @@ def _train(run: Run, world: distributed.World) -> Result:
     def validate() -> bool:
         """Validation figures into the log; saves the model when best. True: stop early."""
         nonlocal best_loss, best_bpb, evals_since_best
-        loss = validation_loss(model, run.valid, run.precision, world)
+        loss = validation_loss(raw_model, run.valid, run.precision, world)
         bpb = run.valid.bits_per_byte(loss)
         if loss < best_loss:
             best_loss, best_bpb, evals_since_best = loss, bpb, 0

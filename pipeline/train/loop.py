@@ -20,6 +20,7 @@ import torch
 from pipeline.train import distributed
 from pipeline.train.checkpoint import restore_rng, rng_states, save_model, save_state
 from pipeline.train.config import TrainConfig
+from pipeline.train.device import Precision
 from pipeline.train.evaluate import samples, token_loss, validation_loss
 from pipeline.train.logbook import Logbook
 from pipeline.train.model import optimizer as make_optimizer
@@ -59,6 +60,29 @@ class StopFlag:
     def __exit__(self, *exc: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+
+
+def training_step(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scaler: torch.amp.GradScaler,
+    precision: Precision,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    grad_clip: float,
+) -> float:
+    """One optimizer step on one batch (autocast, loss scaling, clipping); returns the loss."""
+    inputs, targets = inputs.to(precision.device), targets.to(precision.device)
+    with precision.autocast():
+        loss = token_loss(model, inputs, targets)
+    scaler.scale(loss).backward()
+    if grad_clip:
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    scaler.step(optimizer)
+    scaler.update()
+    optimizer.zero_grad(set_to_none=True)
+    return loss.item()
 
 
 def train(config: TrainConfig, given: frozenset[str] | None = None) -> Result:
@@ -223,17 +247,9 @@ def _train(run: Run, world: distributed.World) -> Result:
             for group in optimizer.param_groups:
                 group["lr"] = lr
             inputs, targets = run.sampler.batch(world.rank, world.size)
-            inputs, targets = inputs.to(device), targets.to(device)
-            with run.precision.autocast():
-                loss = token_loss(model, inputs, targets)
-            scaler.scale(loss).backward()
-            if config.grad_clip:
-                scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            scaler.step(optimizer)
-            scaler.update()
-            optimizer.zero_grad(set_to_none=True)
-            loss_value = loss.item()
+            loss_value = training_step(
+                model, optimizer, scaler, run.precision, inputs, targets, config.grad_clip
+            )
             step += 1
             tokens += inputs.numel() * world.size
             seconds = time.perf_counter() - tick

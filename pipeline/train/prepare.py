@@ -87,6 +87,9 @@ def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | 
         )
     config = _with_block_size(config)
     _check_numbers(config)
+    precision = choose(config.device, config.precision, world.local_rank)
+    if world.is_main:
+        ensure_writable_dir(config.out.parent)
     split = load_split(config.corpus)
     corpus_sha256 = file_sha256(config.corpus)
     if state is not None and state.get("corpus_sha256") != corpus_sha256:
@@ -108,7 +111,6 @@ def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | 
             f"--block-size {config.block_size} exceeds the model's context "
             f"{models.context_length(model)}; pass a smaller one"
         )
-    precision = choose(config.device, config.precision, world.local_rank)
     sampler = BlockSampler(
         pack(codec.encode(split.train), codec.eos_id),
         config.block_size,
@@ -119,7 +121,6 @@ def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | 
         split.valid, codec.encode(split.valid), codec.eos_id, config.block_size, config.eval_tokens
     )
     if world.is_main:
-        ensure_writable_dir(config.out.parent)
         ensure_writable_dir(config.run_path)
     return Run(config, codec, split, sampler, valid, model, precision, corpus_sha256, state)
 

@@ -223,3 +223,15 @@ def test_presets_build_the_architectures_they_name(preset, model_type, width, la
     assert config.bos_token_id == config.eos_token_id == 0 and config.vocab_size == 8000
     if model_type == "gpt_neo":
         assert config.attention_layers == ["global", "local"] * 6
+
+
+def test_resume_keeps_the_runs_settings_unless_given(tmp_path, monkeypatch):
+    """`deepciso train --resume` alone, elsewhere: the run's corpus, intervals and sizes."""
+    corpus = write_corpus(tmp_path / "data")
+    out = tmp_path / "m"
+    assert main(tiny_args(corpus, out, "--session-steps", "4", steps=8)) == 0
+    monkeypatch.chdir(tmp_path)  # no model.txt here: the run's own corpus path is used
+    assert main(["--log-level", "WARNING", "train", "--out", "m", "--resume"]) == 0
+    rows = read_log(tmp_path / "runs" / "m")
+    assert [int(r["step"]) for r in rows if r["train_loss"]] == [2, 4, 6, 8]  # --log-every 2 kept
+    assert json.loads((out / "deepciso.json").read_text())["tokens"] == 8 * 4 * 32

@@ -7,6 +7,7 @@ import logging
 import time
 from pathlib import Path
 
+from pipeline.errors import UserError
 from pipeline.paths import DEFAULT_CORPUS, TOKENIZER_FILE
 
 NAME = "tokenizer"
@@ -35,8 +36,6 @@ def run(args: argparse.Namespace) -> int:
 
     out = args.out or args.corpus.with_name(TOKENIZER_FILE)
     if out.is_dir():
-        from pipeline.errors import UserError
-
         raise UserError(f"{out}: is a folder; pass --out with a file name such as {TOKENIZER_FILE}")
     started = time.perf_counter()
     lines = read_lines(args.corpus)

@@ -1,4 +1,4 @@
-"""Train a GPT on the corpus from scratch (presets tiny, seed, neo-125m) or fine-tune a
+"""Train a GPT on the corpus from scratch (presets small, seed, neo-125m, tiny) or fine-tune a
 pretrained causal LM (--base-model); the best-validation model lands in trained_model/.
 
 Multi-process data parallel: torchrun --nproc-per-node N -m pipeline train ...
@@ -22,5 +22,6 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.train.config import from_args
     from pipeline.train.loop import train
 
-    train(from_args(args))
+    config, given = from_args(args)
+    train(config, given)
     return 0

@@ -209,20 +209,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         meta = item.metadata
         flag = "--" + item.name.replace("_", "-")
         if meta["type"] is None:
-            parser.add_argument(flag, action="store_true", help=meta["help"])
+            parser.add_argument(
+                flag, action="store_true", default=argparse.SUPPRESS, help=meta["help"]
+            )
             continue
         default = item.default
         shown = "" if default is None else f" (default {default})"
         parser.add_argument(
             flag,
             type=meta["type"],
-            default=default,
+            default=argparse.SUPPRESS,  # absent unless given: see from_args
             choices=meta.get("choices"),
             help=meta["help"] + shown,
         )
 
 
-def from_args(args: argparse.Namespace) -> TrainConfig:
-    return TrainConfig(
-        **{item.name: getattr(args, item.name) for item in dataclasses.fields(TrainConfig)}
-    )
+def from_args(args: argparse.Namespace) -> tuple[TrainConfig, frozenset[str]]:
+    """The settings, and which of them the command line gave (``--resume`` checks those)."""
+    given = {item.name: getattr(args, item.name) for item in dataclasses.fields(TrainConfig)
+             if hasattr(args, item.name)}  # fmt: skip
+    return TrainConfig(**given), frozenset(given)

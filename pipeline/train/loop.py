@@ -20,6 +20,7 @@ import torch
 from pipeline.train import distributed
 from pipeline.train.checkpoint import restore_rng, rng_states, save_model, save_state
 from pipeline.train.config import TrainConfig
+from pipeline.train.device import Precision
 from pipeline.train.evaluate import samples, token_loss, validation_loss
 from pipeline.train.logbook import Logbook
 from pipeline.train.model import optimizer as make_optimizer
@@ -61,13 +62,40 @@ class StopFlag:
             signal.signal(signal.SIGINT, self._previous)
 
 
-def train(config: TrainConfig) -> Result:
-    """Train as ``config`` says; returns the run's figures. Raises KeyboardInterrupt on Ctrl-C."""
+def training_step(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scaler: torch.amp.GradScaler,
+    precision: Precision,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    grad_clip: float,
+) -> float:
+    """One optimizer step on one batch (autocast, loss scaling, clipping); returns the loss."""
+    inputs, targets = inputs.to(precision.device), targets.to(precision.device)
+    with precision.autocast():
+        loss = token_loss(model, inputs, targets)
+    scaler.scale(loss).backward()
+    if grad_clip:
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    scaler.step(optimizer)
+    scaler.update()
+    optimizer.zero_grad(set_to_none=True)
+    return loss.item()
+
+
+def train(config: TrainConfig, given: frozenset[str] | None = None) -> Result:
+    """Train as ``config`` says; returns the run's figures. Raises KeyboardInterrupt on Ctrl-C.
+
+    ``given``: the settings the user chose (None: those that differ from the defaults); with
+    ``--resume`` they must agree with the checkpoint's.
+    """
     world = distributed.start(cuda=config.device.startswith("cuda") or None)
     try:
         if config.num_threads:
             torch.set_num_threads(config.num_threads)
-        return _train(prepare(config, world), world)
+        return _train(prepare(config, world, given), world)
     finally:
         distributed.stop(world)
 
@@ -150,7 +178,7 @@ def _train(run: Run, world: distributed.World) -> Result:
     def validate() -> bool:
         """Validation figures into the log; saves the model when best. True: stop early."""
         nonlocal best_loss, best_bpb, evals_since_best
-        loss = validation_loss(model, run.valid, run.precision, world)
+        loss = validation_loss(raw_model, run.valid, run.precision, world)
         bpb = run.valid.bits_per_byte(loss)
         if loss < best_loss:
             best_loss, best_bpb, evals_since_best = loss, bpb, 0
@@ -219,17 +247,9 @@ def _train(run: Run, world: distributed.World) -> Result:
             for group in optimizer.param_groups:
                 group["lr"] = lr
             inputs, targets = run.sampler.batch(world.rank, world.size)
-            inputs, targets = inputs.to(device), targets.to(device)
-            with run.precision.autocast():
-                loss = token_loss(model, inputs, targets)
-            scaler.scale(loss).backward()
-            if config.grad_clip:
-                scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            scaler.step(optimizer)
-            scaler.update()
-            optimizer.zero_grad(set_to_none=True)
-            loss_value = loss.item()
+            loss_value = training_step(
+                model, optimizer, scaler, run.precision, inputs, targets, config.grad_clip
+            )
             step += 1
             tokens += inputs.numel() * world.size
             seconds = time.perf_counter() - tick

@@ -51,6 +51,9 @@ SESSION_FIELDS = frozenset(
 )
 
 
+FLAGS = frozenset({"resume", "overwrite"})
+
+
 @dataclass
 class Run:
     """A checked, ready-to-train run."""
@@ -70,13 +73,13 @@ class Run:
         return self.config.run_path / CHECKPOINT_FILE
 
 
-def prepare(config: TrainConfig, world: World = SINGLE) -> Run:
+def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | None = None) -> Run:
     _check_out(config.out)
     checkpoint = config.run_path / CHECKPOINT_FILE
     state = None
     if config.resume:
         state = load_state(checkpoint)
-        config = _resumed_config(config, state)
+        config = _resumed_config(config, state, given)
     elif checkpoint.exists() and not config.overwrite:
         raise UserError(
             f"{checkpoint}: an earlier run's checkpoint is there; continue it with --resume "
@@ -84,6 +87,9 @@ def prepare(config: TrainConfig, world: World = SINGLE) -> Run:
         )
     config = _with_block_size(config)
     _check_numbers(config)
+    precision = choose(config.device, config.precision, world.local_rank)
+    if world.is_main:
+        ensure_writable_dir(config.out.parent)
     split = load_split(config.corpus)
     corpus_sha256 = file_sha256(config.corpus)
     if state is not None and state.get("corpus_sha256") != corpus_sha256:
@@ -105,7 +111,6 @@ def prepare(config: TrainConfig, world: World = SINGLE) -> Run:
             f"--block-size {config.block_size} exceeds the model's context "
             f"{models.context_length(model)}; pass a smaller one"
         )
-    precision = choose(config.device, config.precision, world.local_rank)
     sampler = BlockSampler(
         pack(codec.encode(split.train), codec.eos_id),
         config.block_size,
@@ -116,7 +121,6 @@ def prepare(config: TrainConfig, world: World = SINGLE) -> Run:
         split.valid, codec.encode(split.valid), codec.eos_id, config.block_size, config.eval_tokens
     )
     if world.is_main:
-        ensure_writable_dir(config.out.parent)
         ensure_writable_dir(config.run_path)
     return Run(config, codec, split, sampler, valid, model, precision, corpus_sha256, state)
 
@@ -165,7 +169,9 @@ def _check_out(out: Path) -> None:
             raise UserError(f"{out}: a folder that is not a model; choose another --out")
 
 
-def _resumed_config(config: TrainConfig, state: dict[str, Any]) -> TrainConfig:
+def _resumed_config(
+    config: TrainConfig, state: dict[str, Any], given: frozenset[str] | None
+) -> TrainConfig:
     """The checkpoint's settings, with this session's; a conflicting setting is an error."""
     saved = TrainConfig(
         **{
@@ -180,18 +186,23 @@ def _resumed_config(config: TrainConfig, state: dict[str, Any]) -> TrainConfig:
             f"--resume: the checkpoint is of the {saved.preset_name} preset, not {config.preset}; "
             f"pass --preset {saved.preset_name} or start over with --overwrite"
         )
-    defaults = TrainConfig()
+    if given is None:
+        defaults = TrainConfig()
+        given = frozenset(
+            item.name
+            for item in dataclasses.fields(TrainConfig)
+            if getattr(config, item.name) != getattr(defaults, item.name)
+        )
     changes: dict[str, Any] = {}
     for item in dataclasses.fields(TrainConfig):
         mine, theirs = getattr(config, item.name), getattr(saved, item.name)
-        if item.name in SESSION_FIELDS or item.name == "preset":
-            changes[item.name] = mine
-        elif mine != theirs and mine != getattr(defaults, item.name):
+        if item.name in SESSION_FIELDS:  # this session's when given, else the run's
+            changes[item.name] = mine if item.name in given or item.name in FLAGS else theirs
+        elif item.name != "preset" and item.name in given and mine != theirs:
             raise UserError(
                 f"--resume: --{item.name.replace('_', '-')} {mine} differs from the run's "
                 f"{theirs}; leave it out or start over with --overwrite"
             )
-    changes["preset"] = saved.preset
     return dataclasses.replace(saved, **changes)
 
 

@@ -238,7 +238,8 @@ class Generator:
         cache_arg, keep_arg = self._forward_args
         kwargs = {
             "input_ids": input_ids,
-            "attention_mask": attention,
+            # Without padding the model's own causal mask is enough (and cheaper to build).
+            "attention_mask": None if self._unpadded(attention) else attention,
             "position_ids": positions,
             cache_arg: cache,
             "use_cache": True,
@@ -248,6 +249,10 @@ class Generator:
         out = self.model(**kwargs)
         new_cache = getattr(out, "cache", None) or out.past_key_values
         return out.logits[:, -1, :].float(), new_cache
+
+    @staticmethod
+    def _unpadded(attention) -> bool:
+        return bool(attention[:, 0].all())
 
     def _decode(self, rows: list[list[int]]) -> list[str]:
         texts = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -39,15 +38,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--links", choices=("remove", "reject"), help="pings and links policy")
 
 
-def environment() -> dict[str, str]:
-    """The process environment over the keys of ``./.env`` (the environment wins)."""
-    from dotenv import dotenv_values
-
-    dotenv = Path(".env")
-    values = {k: v for k, v in dotenv_values(dotenv).items() if v is not None}
-    return {**(values if dotenv.is_file() else {}), **os.environ}
-
-
 def read_lines(path: Path | None) -> Iterator[tuple[int, str]]:
     """(line number, text) for every non-empty line of ``path`` or standard input."""
     if path is None or str(path) == "-":
@@ -72,13 +62,14 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from pipeline.contentfilter import ContentFilter, FilterSettings, Target
+    from pipeline.contentfilter.settings import environ_with_dotenv
 
     if args.threshold is not None and not 0 < args.threshold <= 1:
         raise UserError(f"--threshold {args.threshold} must be above 0 and at most 1")
     if args.file is not None and str(args.file) != "-" and not args.file.is_file():
         what = "is a folder" if args.file.is_dir() else "does not exist"
         raise UserError(f"{args.file} {what}; give a text file with one text per line")
-    settings = FilterSettings.from_env(environment())
+    settings = FilterSettings.from_env(environ_with_dotenv())
     overrides = {
         "profanity_threshold": args.threshold,
         "blocked_words": args.blocked_words,

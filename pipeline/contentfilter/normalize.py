@@ -48,8 +48,8 @@ def fold(text: str) -> str:
 def unleet(text: str) -> str:
     """``sh1t`` -> ``shit``, ``a$$`` -> ``ass``: only inside words that contain a letter.
 
-    Digits count as letters only before a letter (``5hit``, ``sh1t``): a trailing number is a
-    number (``ash17``, ``covid19``, ``web3``), symbols count anywhere (``a$$``).
+    A trailing run of two digits or more is a number (``ash17``, ``covid19``), not leetspeak;
+    symbols count anywhere (``a$$``).
     """
     return _LEET_WORD.sub(_unleet_word, text)
 
@@ -57,6 +57,8 @@ def unleet(text: str) -> str:
 def _unleet_word(match: re.Match) -> str:
     word = match.group(0)
     head = word.rstrip("0123456789")
+    if len(word) - len(head) < 2:
+        head = word  # one trailing digit is leet ("sh!7"), two or more a number ("ash17")
     return head.translate(_LEET) + word[len(head) :]
 
 

@@ -73,7 +73,7 @@ class Demo:
         config = TrainConfig(
             corpus=self.corpus_path, out=self.model_dir, preset=self.preset,
             tokenizer=self.tokenizer_path, time_limit=self.minutes, steps=100_000,
-            eval_every=100, sample_every=0, run_dir=self.run_dir,
+            eval_every=50, sample_every=0, run_dir=self.run_dir,
         )  # fmt: skip
         result = train(config)
         print(

@@ -1,0 +1,58 @@
+"""Build what the bot and console mode share, from the settings: the worker, the prompt gate."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from bot.prompts import PromptGate
+from bot.settings import BotSettings
+from bot.worker import GenerationWorker, Loader, WorkerSettings
+from pipeline.contentfilter import ContentFilter, Target
+from pipeline.generator import Generator, SamplingSettings
+
+
+def worker_settings(settings: BotSettings, target: Target) -> WorkerSettings:
+    return WorkerSettings(
+        queue_size=settings.queue_size,
+        batch_size=settings.batch_size,
+        batch_wait=settings.batch_wait_ms / 1000,
+        timeout=settings.request_timeout_seconds,
+        candidates=settings.candidates,
+        max_candidates=max(settings.max_candidates, settings.candidates),
+        sampling=SamplingSettings(
+            max_new_tokens=settings.max_new_tokens, temperature=settings.temperature
+        ),
+        target=target,
+    )
+
+
+def model_loader(settings: BotSettings) -> Loader:
+    return functools.partial(Generator.load, int8=settings.int8, num_threads=settings.num_threads)
+
+
+def output_filter(settings: BotSettings):
+    """The filter for generated text: the filter's own .env keys, novelty against the corpus
+    the model was trained on (``deepciso.json``'s ``corpus``) when that file is here."""
+
+    def build(generator: Generator) -> ContentFilter:
+        corpus = generator.info.get("corpus")
+        path = Path(corpus) if corpus and Path(corpus).is_file() else None
+        return ContentFilter.from_env(settings.environ, corpus=path)
+
+    return build
+
+
+async def open_worker(settings: BotSettings, target: Target) -> GenerationWorker:
+    """Load ``MODEL_DIR`` and start the generation thread (a bad folder raises UserError)."""
+    return await GenerationWorker.open(
+        settings.model_dir,
+        output_filter(settings),
+        worker_settings(settings, target),
+        loader=model_loader(settings),
+    )
+
+
+def prompt_gate(settings: BotSettings, target: Target) -> PromptGate:
+    """Prompts are checked by their own filter (no corpus novelty: a prompt may quote a tweet)."""
+    return PromptGate(ContentFilter.from_env(settings.environ), settings.prompt_max_chars, target)

@@ -6,7 +6,7 @@ short explanation.
 
 from __future__ import annotations
 
-from pipeline.contentfilter import ContentFilter, Target
+from pipeline.contentfilter import ContentFilter, Target, reason_code
 
 
 class PromptRejected(Exception):
@@ -32,6 +32,6 @@ class PromptGate:
             )
         verdict = self.content_filter.check(prompt, self.target)
         if not verdict.passed:
-            reasons = ", ".join(verdict.reasons) or "filtered"
+            reasons = ", ".join(sorted({reason_code(r) for r in verdict.reasons})) or "filtered"
             raise PromptRejected(f"I can't use that prompt ({reasons}); try different words.")
         return prompt

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
 from bot.prompts import PromptGate
 from bot.settings import BotSettings
 from bot.worker import GenerationWorker, Loader, WorkerSettings
-from pipeline.contentfilter import ContentFilter, Target
+from pipeline.contentfilter import ContentFilter, FilterSettings, Target
 from pipeline.generator import Generator, SamplingSettings
 
 
 def worker_settings(settings: BotSettings, target: Target) -> WorkerSettings:
+    """Candidates per round and the give-up count are the filter's (``DEEPCISO_FILTER_*``)."""
+    filtering = FilterSettings.from_env(settings.environ)
     return WorkerSettings(
         queue_size=settings.queue_size,
         batch_size=settings.batch_size,
         batch_wait=settings.batch_wait_ms / 1000,
         timeout=settings.request_timeout_seconds,
-        candidates=settings.candidates,
-        max_candidates=max(settings.max_candidates, settings.candidates),
+        candidates=filtering.batch_size,
+        max_candidates=filtering.max_candidates,
         sampling=SamplingSettings(
             max_new_tokens=settings.max_new_tokens, temperature=settings.temperature
         ),
@@ -54,5 +57,9 @@ async def open_worker(settings: BotSettings, target: Target) -> GenerationWorker
 
 
 def prompt_gate(settings: BotSettings, target: Target) -> PromptGate:
-    """Prompts are checked by their own filter (no corpus novelty: a prompt may quote a tweet)."""
-    return PromptGate(ContentFilter.from_env(settings.environ), settings.prompt_max_chars, target)
+    """Prompts get their own filter: the same profanity and ping rules, but a prompt may be
+    short and may quote the corpus or a recent post."""
+    filtering = dataclasses.replace(
+        FilterSettings.from_env(settings.environ), min_chars=1, novelty_words=0, recent_posts=0
+    )
+    return PromptGate(ContentFilter(filtering), settings.prompt_max_chars, target)

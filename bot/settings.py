@@ -35,8 +35,6 @@ class BotSettings:
     batch_size: int = 8
     batch_wait_ms: int = 20
     request_timeout_seconds: float = 60.0
-    candidates: int = 2
-    max_candidates: int = 8
     max_new_tokens: int = 60
     temperature: float = 0.9
     int8: bool = False
@@ -91,8 +89,6 @@ def load_settings(
         batch_size=reader.integer("BOT_BATCH_SIZE", 8, 1),
         batch_wait_ms=reader.integer("BOT_BATCH_WAIT_MS", 20, 0, 1000),
         request_timeout_seconds=reader.number("BOT_REQUEST_TIMEOUT_SECONDS", 60.0, 0.1),
-        candidates=reader.integer("BOT_CANDIDATES", 2, 1),
-        max_candidates=reader.integer("BOT_MAX_CANDIDATES", 8, 1),
         max_new_tokens=reader.integer("BOT_MAX_NEW_TOKENS", 60, 1, 1024),
         temperature=reader.number("BOT_TEMPERATURE", 0.9, 0.01),
         int8=reader.boolean("BOT_INT8", False),

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline.contentfilter import CleanResult, ContentFilter, Target, generate_clean
+from pipeline.contentfilter import CleanResult, ContentFilter, Target, generate_clean, reason_code
 from pipeline.generator import Generator, SamplingSettings
 
 log = logging.getLogger(__name__)
@@ -375,7 +375,7 @@ class GenerationWorker:
             max_candidates=self.settings.max_candidates,
         )
         if result.text is None:
-            reasons = collections.Counter(r for _, why in result.rejected for r in why)
+            reasons = collections.Counter(reason_code(r) for _, why in result.rejected for r in why)
             common = ", ".join(reason for reason, _ in reasons.most_common(3)) or "none passed"
             raise NoCleanMeme(
                 f"None of the {result.candidates} memes I made for that prompt passed the "

@@ -52,7 +52,9 @@ class PromptCog(commands.Cog):
         except WorkerError as exc:
             await tell_after_defer(interaction, str(exc))
             return
-        log.info("answered a prompt from user %s with %s", interaction.user.id, meme.model_dir)
+        log.info(
+            "answered interaction %s with the model trained %s", interaction.id, meme.trained_at
+        )
         await interaction.edit_original_response(content=meme.text)
 
 

@@ -102,6 +102,7 @@ class FakeInteraction:
     original_deleted: bool = False
     followups: list[dict] = field(default_factory=list)
     settled: asyncio.Event = field(default_factory=asyncio.Event)
+    settled_at: float | None = None
 
     @property
     def deferred(self) -> bool:
@@ -135,6 +136,11 @@ class FakeInteraction:
         """Wait until the bot gave its final answer (a message, not just a defer)."""
         await asyncio.wait_for(self.settled.wait(), timeout)
         return self
+
+    def settle(self) -> None:
+        if not self.settled.is_set():
+            self.settled_at = time.monotonic()
+            self.settled.set()
 
 
 def pinged_ids(content: str, allowed_mentions: dict | None) -> set[str]:
@@ -178,6 +184,7 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.advertised_gateway: str | None = None  # what /gateway/bot answers (default: ours)
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self) -> FakeDiscord:
@@ -456,7 +463,7 @@ class FakeDiscord:
     def _gateway_bot(self) -> web.Response:
         return _json(
             {
-                "url": self.gateway_url,
+                "url": self.advertised_gateway or self.gateway_url,
                 "shards": self.shard_count,
                 "session_start_limit": {
                     "total": 1000,
@@ -512,7 +519,7 @@ class FakeDiscord:
         )
         interaction.original = message
         if body["type"] != 5:
-            interaction.settled.set()
+            interaction.settle()
         return _json(
             {
                 "interaction": {
@@ -535,7 +542,7 @@ class FakeDiscord:
             allowed_mentions=body.get("allowed_mentions"),
             edited_timestamp=_ISO,
         )
-        interaction.settled.set()
+        interaction.settle()
         return _json(interaction.original)
 
     def _delete_original(self, token: str) -> web.Response:
@@ -553,7 +560,7 @@ class FakeDiscord:
             body.get("content", ""), body.get("flags", 0), body.get("allowed_mentions")
         )
         interaction.followups.append(message)
-        interaction.settled.set()
+        interaction.settle()
         return _json(message)
 
     def _channel_message(self, channel_id: str, body: dict) -> web.Response:

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 COGS: tuple[str, ...] = ("bot.cogs.prompt", "bot.cogs.admin")
 INTENTS = discord.Intents(guilds=True)
 ALLOWED_MENTIONS = discord.AllowedMentions.none()
+# The bot never joins voice: no warnings about voice libraries it does not need.
+discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
 
 
 def use_endpoints(settings: BotSettings) -> None:
@@ -155,7 +157,7 @@ async def run_bot(settings: BotSettings, *, sync: bool = False, sync_guild: int 
         gate = prompt_gate(settings, Target.DISCORD)
         bot = DeepcisoBot(settings, worker, gate, sync=sync, sync_guild=sync_guild)
         loop = asyncio.get_running_loop()
-        with contextlib.suppress(NotImplementedError):  # not on Windows
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows; not main thread
             loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
         async with bot:
             try:

@@ -10,6 +10,7 @@ from bot.prompts import PromptGate
 from bot.settings import BotSettings
 from bot.worker import GenerationWorker, Loader, WorkerSettings
 from pipeline.contentfilter import ContentFilter, FilterSettings, Target
+from pipeline.errors import UserError
 from pipeline.generator import Generator, SamplingSettings
 
 
@@ -48,12 +49,15 @@ def output_filter(settings: BotSettings):
 
 async def open_worker(settings: BotSettings, target: Target) -> GenerationWorker:
     """Load ``MODEL_DIR`` and start the generation thread (a bad folder raises UserError)."""
-    return await GenerationWorker.open(
-        settings.model_dir,
-        output_filter(settings),
-        worker_settings(settings, target),
-        loader=model_loader(settings),
-    )
+    try:
+        return await GenerationWorker.open(
+            settings.model_dir,
+            output_filter(settings),
+            worker_settings(settings, target),
+            loader=model_loader(settings),
+        )
+    except UserError as exc:
+        raise UserError(f"MODEL_DIR: {exc}") from None
 
 
 def prompt_gate(settings: BotSettings, target: Target) -> PromptGate:

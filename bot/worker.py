@@ -131,6 +131,7 @@ class GenerationWorker:
         self._reload_lock = asyncio.Lock()
         self._thread = threading.Thread(target=self._serve, name="deepciso-generator", daemon=True)
         self._started = False
+        self._stopping = threading.Event()
 
     @classmethod
     async def open(
@@ -161,6 +162,7 @@ class GenerationWorker:
         """Stop after the current batch; waiting prompts are failed, not left hanging."""
         if not self._started:
             return
+        self._stopping.set()
         self._inbox.put(_STOP)
         await asyncio.to_thread(self._thread.join)
         self._started = False
@@ -283,7 +285,8 @@ class GenerationWorker:
     def _serve(self) -> None:
         while True:
             item = self._next(None)
-            if item is _STOP:
+            if item is _STOP or self._stopping.is_set():
+                self._held.appendleft(item)
                 break
             if isinstance(item, _Call):
                 self._run_call(item)
@@ -340,6 +343,8 @@ class GenerationWorker:
             for prompt in live:
                 _resolve(prompt, error=WorkerError(f"The generator failed: {exc}"))
             return
+        self.stats.batches += 1
+        self.stats.largest_batch = max(self.stats.largest_batch, len(live))
         for i, prompt in enumerate(live):
             if prompt.future.done():
                 continue
@@ -354,8 +359,6 @@ class GenerationWorker:
             else:
                 self.stats.answered += 1
                 _resolve(prompt, result=meme)
-        self.stats.batches += 1
-        self.stats.largest_batch = max(self.stats.largest_batch, len(live))
         self.stats.last_batch_seconds = time.perf_counter() - started
 
     def _clean(self, generator: Generator, prompt: str, first: list[str]) -> Meme:

@@ -64,6 +64,34 @@ async def endpoints_restored() -> AsyncIterator[None]:
 
 
 @contextlib.asynccontextmanager
+async def started_bot(settings: BotSettings, sync_guild: int | None = None, **options):
+    """The real bot (worker, filter, discord.py) for ``settings``, connected and ready."""
+    use_endpoints(settings)
+    worker = await open_worker(settings, Target.DISCORD)
+    bot = DeepcisoBot(
+        settings,
+        worker,
+        prompt_gate(settings, Target.DISCORD),
+        sync=sync_guild is not None,
+        sync_guild=sync_guild,
+        guild_ready_timeout=0.05,
+        **options,
+    )
+    task = asyncio.create_task(bot.start(TOKEN))
+    try:
+        ready = asyncio.create_task(bot.wait_until_ready())
+        await asyncio.wait({task, ready}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()  # raise what stopped the bot
+        assert ready.done(), "the bot did not become ready"
+        yield bot
+    finally:
+        await bot.close()
+        await asyncio.wait_for(task, 10)
+        await worker.close()
+
+
+@contextlib.asynccontextmanager
 async def running_bot(
     model_dir: Path,
     *,
@@ -71,9 +99,12 @@ async def running_bot(
     fake: FakeDiscord | None = None,
     **overrides,
 ) -> AsyncIterator[BotWorld]:
-    """Start the fake, then the bot pointed at it (DISCORD_API_BASE), connected and synced."""
-    fake = fake or FakeDiscord()
-    async with endpoints_restored(), fake:
+    """Start the fake (unless one already runs), then the bot pointed at it (DISCORD_API_BASE),
+    connected and (``sync``) with its commands synced to the fake's guild."""
+    async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(endpoints_restored())
+        if fake is None:
+            fake = await stack.enter_async_context(FakeDiscord())
         admin_role = fake.add_role("meme admins")
         admin = fake.add_user("admin", roles=[admin_role])
         member = fake.add_user("member")
@@ -83,28 +114,9 @@ async def running_bot(
             admin_role_ids=frozenset({admin_role}),
             **overrides,
         )
-        use_endpoints(settings)
-        worker = await open_worker(settings, Target.DISCORD)
-        bot = DeepcisoBot(
-            settings,
-            worker,
-            prompt_gate(settings, Target.DISCORD),
-            sync=sync,
-            sync_guild=fake.guild_id if sync else None,
-            guild_ready_timeout=0.05,
-        )
-        task = asyncio.create_task(bot.start(TOKEN))
-        try:
-            ready = asyncio.create_task(bot.wait_until_ready())
-            await asyncio.wait({task, ready}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
-            if task.done():
-                task.result()  # raise what stopped the bot
-            assert ready.done(), "the bot did not become ready"
+        guild = fake.guild_id if sync else None
+        async with started_bot(settings, guild) as bot:
             yield BotWorld(fake, bot, admin, member)
-        finally:
-            await bot.close()
-            await asyncio.wait_for(task, 10)
-            await worker.close()
 
 
 @contextlib.asynccontextmanager

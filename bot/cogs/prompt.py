@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,9 @@ class PromptCog(commands.Cog):
     async def prompt(self, interaction: discord.Interaction, text: str) -> None:
         worker = self.bot.worker
         try:
-            prompt = self.bot.gate.admit(text)
+            # the filter's check is CPU work: keep it off the loop (a burst of prompts would
+            # otherwise stall the gateway for ~1 ms each; bench/bot_load.py)
+            prompt = await asyncio.to_thread(self.bot.gate.admit, text)
             pending = worker.submit(prompt)
         except (PromptRejected, WorkerError) as exc:
             await tell(interaction, str(exc))

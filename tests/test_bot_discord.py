@@ -292,3 +292,24 @@ def test_loop_stays_responsive_while_generating(model_dir):
             assert max_lag < 0.1, f"loop lag {max_lag * 1000:.0f} ms while generating"
 
     run(scenario())
+
+
+def test_watching_model_dir_reloads_after_training(tmp_path):
+    from pipeline.atomic import replace_dir
+
+    model_dir = tiny_model(tmp_path / "trained_model", "2026-01-01T00:00:00+00:00")
+    newer = tiny_model(tmp_path / "newer", "2026-03-03T00:00:00+00:00", seed=2)
+
+    async def scenario():
+        async with running_bot(model_dir, watch_model=True, watch_seconds=0.1) as world:
+            replace_dir(newer, model_dir)
+            for _ in range(200):  # the watcher polls every 0.1 s
+                if world.worker.stats.reloads:
+                    break
+                await asyncio.sleep(0.1)
+            answer = await world.discord.invoke(world.member, "deepciso prompt", text="zero trust")
+            await answer.wait()
+            status = await (await world.discord.invoke(world.admin, "deepciso status")).wait()
+            assert "trained 2026-03-03" in status.content
+
+    run(scenario())

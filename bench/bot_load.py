@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.looplag import LoopLagMonitor  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
 from tests.fixtures_bot import bot_settings, endpoints_restored, started_bot  # noqa: E402
 from tests.fixtures_model import SAMPLE_LINES, train_tiny_tokenizer  # noqa: E402
@@ -120,8 +121,14 @@ async def one_run(model_dir: Path, prompts: list[str], queue_size: int) -> dict:
     process.start()
     try:
         where = await asyncio.to_thread(here.recv)
+        defaults = BotSettings()  # production defaults, but no cooldown (one prompt a user)
         settings = bot_settings(
-            model_dir, api_base=where["api_base"], queue_size=queue_size, max_new_tokens=60
+            model_dir,
+            api_base=where["api_base"],
+            queue_size=queue_size,
+            max_new_tokens=defaults.max_new_tokens,
+            batch_wait_ms=defaults.batch_wait_ms,
+            request_timeout_seconds=defaults.request_timeout_seconds,
         )
         async with endpoints_restored(), started_bot(settings, where["guild_id"]) as bot:
             lag = LoopLagMonitor(interval=0.005).start()

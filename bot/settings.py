@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from pipeline.errors import UserError
@@ -109,7 +110,7 @@ class _Reader:
         value = self.env.get(key, "").strip()
         return value or None
 
-    def integer(self, key: str, default, low: int, high: int | None = None):
+    def integer(self, key: str, default: int | None, low: int, high: int | None = None) -> Any:
         raw = self._raw(key)
         if raw is None:
             return default

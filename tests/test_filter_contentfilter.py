@@ -95,6 +95,7 @@ def test_a_prompt_quoting_the_corpus_does_not_make_every_output_a_copy(tmp_path)
     output = f"{line} and my coffee machine"
     assert codes(content_filter.check(output)) == ["copies_training"]
     assert content_filter.check(output, prompt=line).passed
+    assert content_filter.check(f"{line}ment and my coffee", prompt=line).passed  # glued word
     # what the model wrote after the prompt still counts
     copying = f"{line} today"
     assert "run of 8 words" in content_filter.check(copying, prompt="zero trust means").reasons[0]

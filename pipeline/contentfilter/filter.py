@@ -102,7 +102,14 @@ def _prompt_words(text: str, prompt: str) -> int:
     if not prompt:
         return 0
     prompt_words = words(find_pings_and_links(prompt).remainder)
-    return len(prompt_words) if words(text)[: len(prompt_words)] == prompt_words else 0
+    text_words = words(text)[: len(prompt_words)]
+    if text_words == prompt_words:
+        return len(prompt_words)
+    # The model may glue its first token to the prompt's last word ("invite" -> "invitere").
+    head, last = prompt_words[:-1], prompt_words[-1:]
+    if last and text_words[:-1] == head and text_words[-1:] and text_words[-1].startswith(last[0]):
+        return len(head)
+    return 0
 
 
 def _optional_list(path: Path | None, what: str) -> list[str]:

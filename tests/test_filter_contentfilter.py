@@ -89,6 +89,21 @@ def test_novelty_against_the_corpus(tmp_path):
     assert content_filter.check("patch tuesday again and the coffee machine broke").passed
 
 
+def test_a_prompt_quoting_the_corpus_does_not_make_every_output_a_copy(tmp_path):
+    line = "zero trust means i trust nobody including this meeting invite"
+    content_filter = ContentFilter(corpus=write_lines(tmp_path / "model.txt", [line]))
+    output = f"{line} and my coffee machine"
+    assert codes(content_filter.check(output)) == ["copies_training"]
+    assert content_filter.check(output, prompt=line).passed
+    assert content_filter.check(f"{line}ment and my coffee", prompt=line).passed  # glued word
+    # what the model wrote after the prompt still counts
+    copying = f"{line} today"
+    assert "run of 8 words" in content_filter.check(copying, prompt="zero trust means").reasons[0]
+    assert not content_filter.check(line, prompt=line).passed  # an exact copy stays one
+    # a prompt the text does not start with changes nothing
+    assert not content_filter.check(output, prompt="something else entirely").passed
+
+
 def test_remember_posted_refuses_repeats():
     content_filter = ContentFilter(recent=["already posted this meme about the market"])
     assert codes(content_filter.check("Already posted this meme about the market!")) == [

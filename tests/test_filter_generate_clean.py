@@ -58,6 +58,16 @@ def test_target_applies_its_length_limit():
     assert to_discord.text == long_text.strip()
 
 
+def test_prompt_is_passed_to_the_novelty_check(tmp_path):
+    line = "zero trust means i trust nobody including this meeting invite"
+    corpus = tmp_path / "model.txt"
+    corpus.write_text(line + "\n", encoding="utf-8")
+    content_filter = ContentFilter(corpus=corpus)
+    outputs = [f"{line} and my coffee machine"]
+    assert generate_clean(Scripted(outputs), content_filter).text is None
+    assert generate_clean(Scripted(outputs), content_filter, prompt=line).text == outputs[0]
+
+
 def test_bad_batch_settings_are_refused():
     with pytest.raises(ValueError):
         generate_clean(Scripted([]), default_filter(), batch_size=0)

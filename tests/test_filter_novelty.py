@@ -37,6 +37,12 @@ def test_a_run_of_eight_words_from_one_line_is_caught(index):
     assert index.copies(seven) is None
 
 
+def test_lines_without_words_are_not_indexed():
+    index = CorpusIndex(["https://t.co/abc @bob", "!!!", "a real line"])
+    assert index.lines == 1
+    assert index.copies("") is None and index.copies("?!") is None
+
+
 def test_runs_do_not_cross_line_boundaries(index):
     spanning = "the printer is still the biggest threat zero trust means"
     assert index.copies(spanning) is None

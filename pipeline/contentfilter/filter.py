@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline.contentfilter.degenerate import degenerate_reasons
 from pipeline.contentfilter.length import length_reasons
+from pipeline.contentfilter.normalize import words
 from pipeline.contentfilter.novelty import CorpusIndex, RecentPosts
 from pipeline.contentfilter.pings import find_pings_and_links
 from pipeline.contentfilter.profanity import ProfanityRule
@@ -55,15 +56,20 @@ class ContentFilter:
         """A filter configured by the ``DEEPCISO_FILTER_*`` keys (see ``.env.example``)."""
         return cls(FilterSettings.from_env(environ), corpus)
 
-    def check(self, text: str, target: Target = Target.DISCORD) -> Verdict:
-        """Pass or fail ``text`` for ``target``; every failed rule gives one reason."""
-        cleaned, reasons = self._reasons(text, target)
+    def check(self, text: str, target: Target = Target.DISCORD, *, prompt: str = "") -> Verdict:
+        """Pass or fail ``text`` for ``target``; every failed rule gives one reason.
+
+        ``prompt``: the user's prompt when ``text`` starts with it; word runs inside it do not
+        count as copying a training tweet or a recent post (the whole text still must not be
+        an exact copy).
+        """
+        cleaned, reasons = self._reasons(text, target, prompt)
         with self._lock:
             self.checked += 1
             self.rejections.update(set(map(reason_code, reasons)))
         return Verdict(not reasons, cleaned, tuple(reasons))
 
-    def _reasons(self, text: str, target: Target) -> tuple[str, list[str]]:
+    def _reasons(self, text: str, target: Target, prompt: str) -> tuple[str, list[str]]:
         settings = self.settings
         pings = find_pings_and_links(text)
         cleaned = pings.remainder
@@ -76,10 +82,11 @@ class ContentFilter:
         reasons = degenerate_reasons(cleaned, settings.max_repeats)
         reasons += length_reasons(cleaned, target, settings.min_chars)
         reasons += self.profanity.reasons(cleaned)
-        if self.corpus_index is not None and (why := self.corpus_index.copies(cleaned)):
+        skip = _prompt_words(cleaned, prompt)
+        if self.corpus_index is not None and (why := self.corpus_index.copies(cleaned, skip)):
             reasons.append(f"copies_training: {why}")
         with self._lock:
-            repeat = self.recent.repeats(cleaned)
+            repeat = self.recent.repeats(cleaned, skip)
         if repeat:
             reasons.append(f"repeats_recent: {repeat}")
         return cleaned, reasons
@@ -88,6 +95,21 @@ class ContentFilter:
         """Record a text that was posted: the next checks refuse repeats of it."""
         with self._lock:
             self.recent.add(text)
+
+
+def _prompt_words(text: str, prompt: str) -> int:
+    """How many leading words of ``text`` are the prompt's (0 when it does not start with it)."""
+    if not prompt:
+        return 0
+    prompt_words = words(find_pings_and_links(prompt).remainder)
+    text_words = words(text)[: len(prompt_words)]
+    if text_words == prompt_words:
+        return len(prompt_words)
+    # The model may glue its first token to the prompt's last word ("invite" -> "invitere").
+    head, last = prompt_words[:-1], prompt_words[-1:]
+    if last and text_words[:-1] == head and text_words[-1:] and text_words[-1].startswith(last[0]):
+        return len(head)
+    return 0
 
 
 def _optional_list(path: Path | None, what: str) -> list[str]:

@@ -3,7 +3,7 @@
 Obfuscated profanity survives a plain lowercase comparison (``sh1t``, ``f u c k``,
 ``fuuuuck``, ``fuсk`` with a Cyrillic ``с``); :func:`spellings` returns the few readings of a
 text that undo those tricks, so that word lists and the classifier see the plain word.
-Mask characters (``*``, ``#``, ``%``) are left in place: :mod:`.wordlists` matches them as
+Mask characters (``*``, ``#``, ``%``, ``_``) are left in place: :mod:`.wordlists` matches them as
 "any letter" (``f*ck``, ``f**k``).
 """
 

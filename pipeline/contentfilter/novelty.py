@@ -25,16 +25,20 @@ from pipeline.errors import UserError
 log = logging.getLogger(__name__)
 
 
-def fingerprints(text: str, run_words: int) -> tuple[int, list[int]]:
-    """Hash of the whole normalised word sequence, and hashes of its ``run_words``-word runs.
-
-    ``text`` is taken as checked (pings and links already removed)."""
+def fingerprints(text: str, run_words: int, prompt_words: int = 0) -> tuple[int | None, list[int]]:
+    """Hash of the whole normalised word sequence (``None`` without words), and hashes of its
+    ``run_words``-word runs, leaving out runs inside the first ``prompt_words`` words (the
+    user's prompt is not the model's copy). ``text`` is taken as checked (pings and links
+    already removed)."""
     sequence = words(text)
+    if not sequence:
+        return None, []
     runs = []
     if run_words > 0:
+        first = max(0, prompt_words - run_words + 1)
         runs = [
             hash(" ".join(sequence[i : i + run_words]))
-            for i in range(len(sequence) - run_words + 1)
+            for i in range(first, len(sequence) - run_words + 1)
         ]
     return hash(" ".join(sequence)), runs
 
@@ -48,8 +52,9 @@ class CorpusIndex:
         for line in lines:
             if line.strip():
                 line_hash, line_runs = fingerprints(find_pings_and_links(line).remainder, run_words)
-                whole.append(line_hash)
-                runs.extend(line_runs)
+                if line_hash is not None:
+                    whole.append(line_hash)
+                    runs.extend(line_runs)
         self.lines = len(whole)
         self._whole = np.unique(np.array(whole, dtype=np.int64))
         self._runs = np.unique(np.array(runs, dtype=np.int64))
@@ -70,9 +75,12 @@ class CorpusIndex:
     def nbytes(self) -> int:
         return int(self._whole.nbytes + self._runs.nbytes)
 
-    def copies(self, text: str) -> str | None:
-        """Why ``text`` reproduces a corpus line, or ``None`` when it does not."""
-        line_hash, runs = fingerprints(text, self.run_words)
+    def copies(self, text: str, prompt_words: int = 0) -> str | None:
+        """Why ``text`` reproduces a corpus line, or ``None`` when it does not; runs within
+        the first ``prompt_words`` words (the prompt) do not count."""
+        line_hash, runs = fingerprints(text, self.run_words, prompt_words)
+        if line_hash is None:
+            return None
         if _contains(self._whole, [line_hash]):
             return "same words as a line of the corpus"
         if runs and _contains(self._runs, runs):
@@ -119,6 +127,8 @@ class RecentPosts:
         if self._size <= 0:
             return
         entry = fingerprints(text, self.run_words)
+        if entry[0] is None:
+            return
         self._posts.append(entry)
         self._counts.update([entry[0], *entry[1]])
         if len(self._posts) > self._size:
@@ -126,9 +136,11 @@ class RecentPosts:
             self._counts.subtract([old_hash, *old_runs])
             self._counts += Counter()  # drop zero counts
 
-    def repeats(self, text: str) -> str | None:
-        """Why ``text`` repeats a recent post, or ``None``."""
-        line_hash, runs = fingerprints(text, self.run_words)
+    def repeats(self, text: str, prompt_words: int = 0) -> str | None:
+        """Why ``text`` repeats a recent post, or ``None`` (prompt runs as in ``copies``)."""
+        line_hash, runs = fingerprints(text, self.run_words, prompt_words)
+        if line_hash is None:
+            return None
         if self._counts[line_hash] > 0:
             return "same words as a recent post"
         if any(self._counts[run] > 0 for run in runs):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.paths import DEFAULT_MODEL_DIR
@@ -48,6 +49,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--int8", action="store_true", help="int8 weights: faster on CPU")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default <=4)")
     parser.add_argument("--jsonl", action="store_true", help="one JSON object per output")
+    parser.add_argument(
+        "--filter", action="store_true", help="print only texts that pass the content filter"
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="with --filter: also print rejected texts and why"
+    )
+    parser.add_argument(
+        "--target",
+        choices=("discord", "x", "console"),
+        default="console",
+        help="with --filter: the length limits of this target (default: console, none)",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="with --filter: model.txt whose copies are rejected (default: the model's own)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> SamplingSettings:
@@ -71,9 +90,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.num < 1:
         raise UserError("-n must be at least 1")
+    if args.verbose and not args.filter:
+        raise UserError("--verbose shows what --filter rejects; add --filter")
     settings = settings_from_args(args)
     generator = Generator.load(args.model, int8=args.int8, num_threads=args.threads)
     records = generate_records(generator, args.prompt, args.num, settings, args.seed)
+    if args.filter:
+        records = filter_records(records, args, generator)
     write_records(records, jsonl=args.jsonl)
     return 0
 
@@ -108,6 +131,40 @@ def generate_records(
     return records
 
 
+def filter_records(
+    records: list[dict], args: argparse.Namespace, generator: Generator
+) -> list[dict]:
+    """Records that pass the content filter (text cleaned), plus, with ``--verbose``, the
+    rejected ones; each gains ``passed`` and ``reasons``. A count goes to stderr."""
+    import logging
+
+    from pipeline.contentfilter import ContentFilter, Target
+    from pipeline.contentfilter.settings import environ_with_dotenv
+
+    corpus = args.corpus
+    trained_on = generator.info.get("corpus")
+    if corpus is None and trained_on and Path(trained_on).is_file():
+        corpus = Path(trained_on)
+    if corpus is None:
+        logging.getLogger(__name__).info("no corpus: copies of training tweets are not checked")
+    content_filter = ContentFilter.from_env(environ_with_dotenv(), corpus=corpus)
+    kept, target = [], Target(args.target)
+    for record in records:
+        verdict = content_filter.check(record["text"], target, prompt=record["prompt"])
+        record = dict(record, passed=verdict.passed, reasons=list(verdict.reasons))
+        if verdict.passed:
+            kept.append(dict(record, text=verdict.text))
+        elif args.verbose:
+            kept.append(record)
+    passed = sum(r["passed"] for r in kept)
+    why = ", ".join(f"{code} {n}" for code, n in content_filter.rejections.most_common())
+    print(
+        f"{passed} of {len(records)} passed the filter" + (f" ({why})" if why else ""),
+        file=sys.stderr,
+    )
+    return kept
+
+
 def write_records(records: list[dict], *, jsonl: bool) -> None:
     for number, record in enumerate(records):
         if jsonl:
@@ -115,5 +172,8 @@ def write_records(records: list[dict], *, jsonl: bool) -> None:
             continue
         if number:
             print(SEPARATOR)
-        print(record["text"])
+        if record.get("passed") is False:
+            print(f"[rejected: {'; '.join(record['reasons'])}] {record['text']}")
+        else:
+            print(record["text"])
     sys.stdout.flush()

@@ -348,6 +348,25 @@ class Ledger:
             )
         return status
 
+    def skip_slot(self, slot_id: int, reason: str, now: datetime | None = None) -> None:
+        """Give up a slot: its unfinished deliveries become ``skipped`` with ``reason``."""
+        stamp = iso(now or utcnow())
+        self._write(
+            [
+                (
+                    "UPDATE deliveries SET status = 'skipped', error = ?, next_retry_at = NULL, "
+                    "updated_at = ? WHERE slot_id = ? AND status NOT IN ('posted', 'failed')",
+                    (reason, stamp, slot_id),
+                ),
+                (
+                    "UPDATE slots SET status = CASE WHEN EXISTS (SELECT 1 FROM deliveries "
+                    "WHERE slot_id = slots.id AND status = 'posted') THEN 'done' ELSE 'skipped' "
+                    "END, error = ?, finished_at = ? WHERE id = ?",
+                    (reason, stamp, slot_id),
+                ),
+            ]
+        )
+
     def set_state(self, key: str, value: str) -> None:
         self._write(
             [

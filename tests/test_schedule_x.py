@@ -17,8 +17,8 @@ from bot.post_errors import (
 )
 from bot.x_poster import XPoster
 from tests.fakes import x_api
+from tests.fixtures_schedule import fake_x_fixture, x_poster_fixture  # noqa: F401 (fixtures)
 
-pytest_plugins = ("tests.fixtures_schedule",)
 pytestmark = pytest.mark.timeout(30)
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,3 +114,44 @@ async def running_scheduler(settings: ScheduleSettings, targets: list, memes, on
     finally:
         await scheduler.stop()
         book.close()
+
+
+def child_post_now(ledger_path: str, x_base: str, meme_delay: float) -> None:
+    """Run in a child process: post one slot now (console + X); the test kills it midway."""
+    settings = ScheduleSettings(
+        post_to_x=True,
+        x_credentials=CREDENTIALS,
+        x_api_base=x_base,
+        x_timeout_seconds=60.0,
+        ledger_path=Path(ledger_path),
+    )
+
+    async def main() -> None:
+        async with running_scheduler(
+            settings, make_targets(settings, sys.stdout), MemeSource(delay=meme_delay)
+        ) as scheduler:
+            print(await scheduler.post_now(), flush=True)
+
+    asyncio.run(main())
+
+
+def start_child(ledger_path: Path, fake_x: FakeX, meme_delay: float = 0.0) -> subprocess.Popen:
+    code = (
+        "from tests.fixtures_schedule import child_post_now; "
+        f"child_post_now({str(ledger_path)!r}, {fake_x.base_url!r}, {meme_delay!r})"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def kill_when(child: subprocess.Popen, condition, timeout: float = 30.0) -> str:
+    """SIGKILL ``child`` (no clean-up runs) once ``condition()`` holds; its output so far."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if child.poll() is not None or time.monotonic() > deadline:
+            child.kill()
+            raise AssertionError(f"child ended or hung first:\n{child.communicate()[0]}")
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    return child.communicate(timeout=10)[0]

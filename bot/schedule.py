@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from bot.ledger import Ledger, iso, parse_iso, utcnow
@@ -36,7 +36,7 @@ class PostScheduler:
         ledger: Ledger,
         targets: Sequence[PostTarget],
         make_meme: MakeMeme,
-        on_posted: Callable[[str], None] | None = None,
+        on_posted: Callable[[str], Awaitable[None] | None] | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -52,9 +52,6 @@ class PostScheduler:
 
         self._aps = AsyncIOScheduler(timezone=self.settings.timezone)
         self._aps.start()
-        if self.runner.on_posted is not None:
-            for text in self.ledger.recent_posted_texts(self.settings.recent_texts):
-                self.runner.on_posted(text)
         self._startup = asyncio.create_task(self._recover_and_catch_up())
         log.info(
             "scheduled posts: %s",
@@ -75,6 +72,8 @@ class PostScheduler:
 
     async def _recover_and_catch_up(self) -> None:
         now = utcnow()
+        for text in self.ledger.recent_posted_texts(self.settings.recent_texts):
+            await self.runner.remember(text)
         await self.runner.recover()
         if self.settings.scheduled:
             anchors = [self.ledger.last_slot_time(), parse_iso(self.ledger.state("anchor"))]

@@ -10,6 +10,7 @@ failed and named in the log.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -58,7 +59,7 @@ class SlotRunner:
         ledger: Ledger,
         targets: Sequence[PostTarget],
         make_meme: MakeMeme,
-        on_posted: Callable[[str], None] | None = None,
+        on_posted: Callable[[str], Awaitable[None] | None] | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -90,7 +91,12 @@ class SlotRunner:
 
     async def _complete(self, slot_id: int) -> None:
         if self.ledger.slot(slot_id).text is None:
-            result = await self._generate(slot_id)
+            try:
+                result = await self._generate(slot_id)
+            except Exception as exc:  # the worker stopped, the model failed...
+                log.exception("slot %d: generating the meme failed", slot_id)
+                self.ledger.skip_slot(slot_id, f"generating the meme failed: {exc}")
+                return
             if result.text is None:
                 self.ledger.skip_slot(
                     slot_id, f"no meme passed the filter ({result.candidates} candidates tried)"
@@ -180,7 +186,7 @@ class SlotRunner:
                 attempt, outcome="posted", status="posted", remote_id=remote_id
             )
             log.info("slot %d: posted to %s (id %s)", delivery.slot_id, delivery.target, remote_id)
-            self._remember(text)
+            await self.remember(text)
 
     def _transient(self, delivery: Delivery, attempt: int, exc: TransientError) -> None:
         tries = delivery.tries + 1
@@ -231,7 +237,7 @@ class SlotRunner:
                 error="already posted by an earlier attempt (the target refused a second copy)",
             )
             log.info("slot %d: %s already had this post", delivery.slot_id, delivery.target)
-            self._remember(delivery.text)
+            await self.remember(delivery.text)
             return
         if delivery.regenerated:
             self.ledger.finish_attempt(
@@ -252,10 +258,13 @@ class SlotRunner:
         self.ledger.replace_delivery_text(delivery.id, result.text)
         await self._deliver(self.ledger.delivery(delivery.id))
 
-    def _remember(self, text: str) -> None:
+    async def remember(self, text: str) -> None:
+        """Tell the novelty check (``on_posted``) about a posted text, once."""
         if self.on_posted is not None and text not in self._remembered:
             self._remembered.add(text)
-            self.on_posted(text)
+            done = self.on_posted(text)
+            if inspect.isawaitable(done):
+                await done
 
     # -- retries and restarts ------------------------------------------------------------
 

@@ -248,3 +248,31 @@ def test_nothing_passes_the_filter(tmp_path, fake_x):
     assert summary == "Nothing posted: no meme passed the filter (16 candidates tried)"
     assert rejections == {"profanity": 1, "too_long": 1}
     assert fake_x.tweet_requests() == []
+
+
+def test_a_failing_generator_skips_the_slot_and_the_schedule_goes_on(tmp_path, fake_x):
+    settings = schedule_settings(tmp_path, fake_x)
+    remembered = []
+
+    async def broken(kind):
+        raise RuntimeError("The meme generator is not running.")
+
+    async def remember(text):  # async, as the bot's worker call is
+        remembered.append(text)
+
+    async def main():
+        async with running_scheduler(settings, make_targets(settings), broken) as sch:
+            first = await sch.post_now()
+            sch.runner.make_meme = MemeSource()
+            second = await sch.post_now()
+            return first, second
+
+    async def run():
+        async with running_scheduler(settings, make_targets(settings), MemeSource(), remember):
+            pass
+
+    first, second = asyncio.run(main())
+    assert first == "Nothing posted: generating the meme failed: The meme generator is not running."
+    assert "x: posted" in second and len(fake_x.tweets) == 1
+    asyncio.run(run())
+    assert remembered == ["meme number 1 goes up only"]

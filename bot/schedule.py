@@ -11,6 +11,7 @@ in the ledger).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -39,7 +40,7 @@ class PostScheduler:
         on_posted: Callable[[str], Awaitable[None] | None] | None = None,
     ) -> None:
         self.settings = settings
-        self.ledger = ledger
+        self.ledger = ledger  # owned: closed by stop()
         self.runner = SlotRunner(settings, ledger, targets, make_meme, on_posted)
         self._aps = None
         self._startup: asyncio.Task | None = None
@@ -54,8 +55,9 @@ class PostScheduler:
         self._aps.start()
         self._startup = asyncio.create_task(self._recover_and_catch_up())
         log.info(
-            "scheduled posts: %s",
-            self.settings.describe() if self.settings.scheduled else "no schedule set",
+            "scheduled posts: %s, to %s",
+            self.settings.describe(),
+            ", ".join(self.runner.targets) or "no target",
         )
 
     async def ready(self) -> None:
@@ -64,11 +66,15 @@ class PostScheduler:
             await asyncio.shield(self._startup)
 
     async def stop(self) -> None:
+        """Stop scheduling and close the ledger (a send in flight is settled at the next start)."""
         if self._startup is not None and not self._startup.done():
             self._startup.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._startup
         if self._aps is not None and self._aps.running:
             self._aps.shutdown(wait=False)
         self._aps = None
+        self.ledger.close()
 
     async def _recover_and_catch_up(self) -> None:
         now = utcnow()
@@ -221,8 +227,7 @@ class PostScheduler:
 
     def status_lines(self) -> list[str]:
         lines = []
-        if not self.settings.scheduled:
-            lines.append("Schedule: none set (SCHEDULE_CRON or SCHEDULE_INTERVAL, and a target)")
+        lines.append(f"Schedule: {self.settings.describe()}")
         for name, target in self.runner.targets.items():
             lines.append(f"{name}: {'ok' if target.problem is None else target.problem}")
         x = self.runner.targets.get(X_TARGET)

@@ -85,9 +85,12 @@ class SlotRunner:
         return slot_id
 
     def meme_kind(self) -> str:
-        """``"x"`` (X's weighted 280 applies) when X is a healthy target, else ``"discord"``."""
+        """Whose length limits the meme must meet: X's weighted 280 when X is a healthy
+        target, else Discord's (or the console's when it is the only target)."""
         x = self.targets.get(X_TARGET)
-        return X_TARGET if x is not None and x.problem is None else "discord"
+        if x is not None and x.problem is None:
+            return X_TARGET
+        return "console" if set(self.targets) == {"console"} else "discord"
 
     async def _complete(self, slot_id: int) -> None:
         if self.ledger.slot(slot_id).text is None:
@@ -189,7 +192,8 @@ class SlotRunner:
             await self.remember(text)
 
     def _transient(self, delivery: Delivery, attempt: int, exc: TransientError) -> None:
-        tries = delivery.tries + 1
+        earlier = self.ledger.attempts(delivery.id)[:-1]
+        tries = 1 + sum(a.outcome == exc.outcome for a in earlier)  # rate limits do not count
         if tries >= self.settings.max_tries:
             self.ledger.finish_attempt(
                 attempt,

@@ -113,7 +113,6 @@ async def running_scheduler(settings: ScheduleSettings, targets: list, memes, on
         yield scheduler
     finally:
         await scheduler.stop()
-        book.close()
 
 
 def child_post_now(ledger_path: str, x_base: str, meme_delay: float) -> None:

@@ -276,3 +276,20 @@ def test_a_failing_generator_skips_the_slot_and_the_schedule_goes_on(tmp_path, f
     assert "x: posted" in second and len(fake_x.tweets) == 1
     asyncio.run(run())
     assert remembered == ["meme number 1 goes up only"]
+
+
+def test_rate_limits_do_not_use_up_the_tries(tmp_path, fake_x):
+    settings = schedule_settings(tmp_path, fake_x, max_tries=2)
+    soon = int(time.time())
+    fake_x.script(x_api.rate_limited(soon), x_api.rate_limited(soon), x_api.server_error())
+
+    async def main():
+        async with running_scheduler(settings, make_targets(settings), MemeSource()) as sch:
+            await sch.post_now()
+            slot_id = sch.ledger.slots()[-1].id
+            await wait_for(lambda: x_delivery(sch.ledger, slot_id).status == "posted", 5)
+            return sch.ledger.attempts(x_delivery(sch.ledger, slot_id).id)
+
+    attempts = asyncio.run(main())
+    outcomes = ["rate_limited", "rate_limited", "transient", "posted"]
+    assert [a.outcome for a in attempts] == outcomes

@@ -180,6 +180,9 @@ class PostScheduler:
             id=RETRY_JOB,
             replace_existing=True,
             misfire_grace_time=None,
+            # planned again from inside a running retry: that one must not block it (the
+            # runner's lock serialises them, and a retry pass only sends what is due)
+            max_instances=4,
         )
 
     async def _retry(self) -> None:

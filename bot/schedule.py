@@ -13,13 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from bot.ledger import Ledger, iso, parse_iso, utcnow
-from bot.schedule_settings import ScheduleSettings, cron_trigger
-from bot.slots import X_TARGET, MakeMeme, SlotRunner
-from bot.targets import PostTarget
+from bot.ledger import iso, parse_iso, utcnow
+from bot.schedule_settings import cron_trigger
+from bot.slots import X_TARGET, SlotRunner
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +27,13 @@ MAX_MISSED_COUNT = 10_000
 
 
 class PostScheduler:
-    """Start with ``await start()`` inside the running loop; ``await stop()`` at shutdown."""
+    """Schedules a :class:`SlotRunner`. ``await start()`` inside the running loop (the bot's
+    ``setup_hook``), ``await stop()`` at shutdown."""
 
-    def __init__(
-        self,
-        settings: ScheduleSettings,
-        ledger: Ledger,
-        targets: Sequence[PostTarget],
-        make_meme: MakeMeme,
-        on_posted: Callable[[str], Awaitable[None] | None] | None = None,
-    ) -> None:
-        self.settings = settings
-        self.ledger = ledger  # owned: closed by stop()
-        self.runner = SlotRunner(settings, ledger, targets, make_meme, on_posted)
+    def __init__(self, runner: SlotRunner) -> None:
+        self.runner = runner
+        self.settings = runner.settings
+        self.ledger = runner.ledger  # owned: closed by stop()
         self._aps = None
         self._startup: asyncio.Task | None = None
 
@@ -54,6 +46,7 @@ class PostScheduler:
         self._aps = AsyncIOScheduler(timezone=self.settings.timezone)
         self._aps.start()
         self._startup = asyncio.create_task(self._recover_and_catch_up())
+        self._startup.add_done_callback(_log_failure)
         log.info(
             "scheduled posts: %s, to %s",
             self.settings.describe(),
@@ -256,3 +249,8 @@ class PostScheduler:
                 f"{text!r}"
             )
         return lines
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("scheduled posts: start-up recovery failed", exc_info=task.exception())

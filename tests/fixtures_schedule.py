@@ -17,6 +17,7 @@ import pytest
 from bot.ledger import Ledger
 from bot.schedule import PostScheduler
 from bot.schedule_settings import ScheduleSettings
+from bot.slots import SlotRunner
 from bot.targets import ConsoleTarget
 from bot.x_client import XCredentials, make_client
 from bot.x_poster import XPoster
@@ -106,7 +107,7 @@ async def wait_for(condition, timeout: float = 5.0, step: float = 0.02) -> None:
 async def running_scheduler(settings: ScheduleSettings, targets: list, memes, on_posted=None):
     """A started :class:`PostScheduler` on its own ledger connection, stopped afterwards."""
     book = Ledger(settings.ledger_path)
-    scheduler = PostScheduler(settings, book, targets, memes, on_posted)
+    scheduler = PostScheduler(SlotRunner(settings, book, targets, memes, on_posted))
     await scheduler.start()
     try:
         await scheduler.ready()

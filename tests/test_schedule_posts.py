@@ -27,6 +27,22 @@ def x_delivery(book, slot_id):
     return next(d for d in book.deliveries(slot_id) if d.target == "x")
 
 
+def post_until_x_is(settings, status: str, memes=None):
+    """Post one slot now and wait for X's delivery to reach ``status``; its attempts, the
+    delivery and the slot, as the ledger has them."""
+
+    async def main():
+        targets = make_targets(settings)
+        async with running_scheduler(settings, targets, memes or MemeSource()) as sch:
+            await sch.post_now()
+            slot_id = sch.ledger.slots()[-1].id
+            await wait_for(lambda: x_delivery(sch.ledger, slot_id).status == status, 5)
+            delivery = x_delivery(sch.ledger, slot_id)
+            return sch.ledger.attempts(delivery.id), delivery, sch.ledger.slot(slot_id)
+
+    return asyncio.run(main())
+
+
 def test_interval_slots_post_one_meme_to_every_target(tmp_path, fake_x):
     settings = schedule_settings(tmp_path, fake_x, interval=timedelta(seconds=0.4))
     console = io.StringIO()
@@ -167,17 +183,8 @@ def test_unauthorized_x_is_marked_unhealthy_and_discord_goes_on(tmp_path, fake_x
 
 
 def test_server_errors_retry_with_backoff_then_post(tmp_path, fake_x):
-    settings = schedule_settings(tmp_path, fake_x)
     fake_x.script(x_api.server_error(), x_api.server_error())
-
-    async def main():
-        async with running_scheduler(settings, make_targets(settings), MemeSource()) as sch:
-            await sch.post_now()
-            slot_id = sch.ledger.slots()[-1].id
-            await wait_for(lambda: x_delivery(sch.ledger, slot_id).status == "posted", 5)
-            return sch.ledger.attempts(x_delivery(sch.ledger, slot_id).id)
-
-    attempts = asyncio.run(main())
+    attempts, _, _ = post_until_x_is(schedule_settings(tmp_path, fake_x), "posted")
     assert [a.outcome for a in attempts] == ["transient", "transient", "posted"]
     gaps = [(b.started_at - a.started_at).total_seconds() for a, b in itertools.pairwise(attempts)]
     assert gaps[0] >= 0.2 and gaps[1] >= 0.4  # 0.2 s, then doubled
@@ -185,34 +192,17 @@ def test_server_errors_retry_with_backoff_then_post(tmp_path, fake_x):
 
 
 def test_retries_are_bounded(tmp_path, fake_x):
-    settings = schedule_settings(tmp_path, fake_x, max_tries=2)
     fake_x.script(*[x_api.server_error()] * 3)
-
-    async def main():
-        async with running_scheduler(settings, make_targets(settings), MemeSource()) as sch:
-            await sch.post_now()
-            slot_id = sch.ledger.slots()[-1].id
-            await wait_for(lambda: x_delivery(sch.ledger, slot_id).status == "failed", 5)
-            return x_delivery(sch.ledger, slot_id), sch.ledger.slot(slot_id)
-
-    delivery, slot = asyncio.run(main())
+    settings = schedule_settings(tmp_path, fake_x, max_tries=2)
+    _, delivery, slot = post_until_x_is(settings, "failed")
     assert delivery.tries == 2 and "gave up after 2 tries" in delivery.error
     assert slot.status == "done" and len(fake_x.tweet_requests()) == 2
 
 
 def test_timeout_that_landed_is_not_posted_twice(tmp_path, fake_x):
-    settings = schedule_settings(tmp_path, fake_x)
     memes = MemeSource()
     fake_x.script(x_api.slow(1.5, create=True))  # X took the tweet, the client gave up
-
-    async def main():
-        async with running_scheduler(settings, make_targets(settings), memes) as sch:
-            await sch.post_now()
-            slot_id = sch.ledger.slots()[-1].id
-            await wait_for(lambda: x_delivery(sch.ledger, slot_id).status == "posted", 5)
-            return sch.ledger.attempts(x_delivery(sch.ledger, slot_id).id)
-
-    attempts = asyncio.run(main())
+    attempts, _, _ = post_until_x_is(schedule_settings(tmp_path, fake_x), "posted", memes)
     assert [a.outcome for a in attempts] == ["transient", "duplicate"]
     assert len(fake_x.tweets) == 1 and memes.kinds == ["x"]  # no second meme sent
 
@@ -279,17 +269,9 @@ def test_a_failing_generator_skips_the_slot_and_the_schedule_goes_on(tmp_path, f
 
 
 def test_rate_limits_do_not_use_up_the_tries(tmp_path, fake_x):
-    settings = schedule_settings(tmp_path, fake_x, max_tries=2)
     soon = int(time.time())
     fake_x.script(x_api.rate_limited(soon), x_api.rate_limited(soon), x_api.server_error())
-
-    async def main():
-        async with running_scheduler(settings, make_targets(settings), MemeSource()) as sch:
-            await sch.post_now()
-            slot_id = sch.ledger.slots()[-1].id
-            await wait_for(lambda: x_delivery(sch.ledger, slot_id).status == "posted", 5)
-            return sch.ledger.attempts(x_delivery(sch.ledger, slot_id).id)
-
-    attempts = asyncio.run(main())
+    settings = schedule_settings(tmp_path, fake_x, max_tries=2)
+    attempts, _, _ = post_until_x_is(settings, "posted")
     outcomes = ["rate_limited", "rate_limited", "transient", "posted"]
     assert [a.outcome for a in attempts] == outcomes

@@ -21,7 +21,8 @@ from bot.post_errors import (
     TargetUnhealthy,
     TransientError,
 )
-from bot.x_client import XLimits
+from bot.schedule_settings import ScheduleSettings
+from bot.x_client import XLimits, make_client
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,13 @@ class XPoster:
         self.client = client
         self.problem: str | None = None
         self.limits = XLimits()
+
+    @classmethod
+    def from_settings(cls, settings: ScheduleSettings) -> XPoster:
+        """For the account of the four ``X_*`` keys, at ``X_API_BASE`` if set."""
+        return cls(
+            make_client(settings.x_credentials, settings.x_api_base, settings.x_timeout_seconds)
+        )
 
     async def send(self, text: str, nonce: str | None = None) -> str:
         """Post ``text``; the new tweet's id. ``nonce`` is unused: X rejects exact duplicates."""

@@ -89,8 +89,7 @@ def schedule_settings(tmp_path: Path, fake_x: FakeX | None = None, **overrides) 
 def make_targets(settings: ScheduleSettings, console: io.StringIO | None = None) -> list:
     targets: list = [ConsoleTarget(console or io.StringIO())]
     if settings.post_to_x:
-        base, timeout = settings.x_api_base, settings.x_timeout_seconds
-        targets.append(XPoster(make_client(settings.x_credentials, base, timeout)))
+        targets.append(XPoster.from_settings(settings))
     return targets
 
 

@@ -180,6 +180,12 @@ class Ledger:
         with self._lock:
             self._db.close()
 
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- writing -------------------------------------------------------------------------
 
     def _write(self, statements: Iterable[tuple[str, tuple]]) -> list[int]:

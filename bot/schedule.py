@@ -58,8 +58,9 @@ class PostScheduler:
         if self._startup is not None:
             await asyncio.shield(self._startup)
 
-    async def stop(self) -> None:
-        """Stop scheduling and close the ledger (a send in flight is settled at the next start)."""
+    async def stop(self, wait: float = 10.0) -> None:
+        """Stop scheduling; a slot that is sending gets ``wait`` seconds to finish, then the
+        ledger is closed (a send still in flight then is settled at the next start)."""
         if self._startup is not None and not self._startup.done():
             self._startup.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -67,6 +68,11 @@ class PostScheduler:
         if self._aps is not None and self._aps.running:
             self._aps.shutdown(wait=False)
         self._aps = None
+        try:  # held from here on: nothing writes the ledger once it is closed
+            await asyncio.wait_for(self.runner.lock.acquire(), wait)
+        except TimeoutError:
+            log.warning("a scheduled post was still sending at shutdown; the next start settles it")
+            return
         self.ledger.close()
 
     async def _recover_and_catch_up(self) -> None:

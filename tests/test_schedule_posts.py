@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.ledger import Ledger
 from tests.fakes import x_api
 from tests.fixtures_schedule import (  # fixtures: fake_x
     MemeSource,
@@ -275,3 +276,18 @@ def test_rate_limits_do_not_use_up_the_tries(tmp_path, fake_x):
     attempts, _, _ = post_until_x_is(settings, "posted")
     outcomes = ["rate_limited", "rate_limited", "transient", "posted"]
     assert [a.outcome for a in attempts] == outcomes
+
+
+def test_stop_lets_a_slot_in_flight_finish(tmp_path, fake_x):
+    settings = schedule_settings(tmp_path, fake_x, x_timeout_seconds=5.0)
+    fake_x.script(x_api.slow(0.5, create=True))
+
+    async def main():
+        async with running_scheduler(settings, make_targets(settings), MemeSource()) as sch:
+            posting = asyncio.create_task(sch.post_now())
+            await wait_for(lambda: len(fake_x.tweet_requests()) == 1)
+        return await posting  # stop() waited for it
+
+    assert "x: posted" in asyncio.run(main())
+    with Ledger(settings.ledger_path) as book:
+        assert [d.status for d in book.deliveries()] == ["posted", "posted"]

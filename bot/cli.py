@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from pipeline import cli
 
-BOT_COMMANDS: tuple[str, ...] = ("bot.commands.demo",)
+BOT_COMMANDS: tuple[str, ...] = ("bot.commands.demo", "bot.commands.bot")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,7 +16,13 @@ from types import ModuleType
 
 from pipeline.errors import UserError
 
-PIPELINE_COMMANDS: tuple[str, ...] = ("pipeline.commands.build",)
+PIPELINE_COMMANDS: tuple[str, ...] = (
+    "pipeline.commands.build",
+    "pipeline.commands.tokenizer",
+    "pipeline.commands.train",
+    "pipeline.commands.generate",
+    "pipeline.commands.filter",
+)
 
 LOG_LEVEL_ENV = "DEEPCISO_LOG_LEVEL"
 

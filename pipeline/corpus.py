@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -224,12 +225,14 @@ def _date_checker(options: BuildOptions):
 
 
 def _progress(rows: Iterator[list], total: int, desc: str, enabled: bool) -> Iterator[tuple]:
+    """Yield the rows of each chunk, with a tqdm bar (rate, ETA) when stderr is a terminal."""
+    if not (enabled and sys.stderr.isatty()):
+        for chunk in rows:  # tqdm would draw nothing: skip its import and bookkeeping
+            yield from chunk
+        return
     from tqdm import tqdm
 
-    with tqdm(
-        total=total, unit=" tweets", unit_scale=True, desc=desc, mininterval=0.5,
-        disable=None if enabled else True,
-    ) as bar:  # fmt: skip
+    with tqdm(total=total, unit=" tweets", unit_scale=True, desc=desc, mininterval=0.5) as bar:
         for chunk in rows:
             yield from chunk
             bar.update(len(chunk))
@@ -241,7 +244,11 @@ def _chunks(cursor) -> Iterator[list]:
 
 
 def _select(conn, columns, options: BuildOptions, report: CorpusReport, total, progress):
-    """Two passes: per-author thresholds from sorted scores, then the rows that reach them."""
+    """Two passes: the rows that reach their author's percentile, then their texts by rowid.
+
+    Pass 1 streams (author, score, stage, rowid) sorted by author, one author held at a time;
+    pass 2 reads only the candidates' texts, in table order.
+    """
     params = _parameters(options)
     base = _base_sql(conn, columns, options)
     report.rows_read = unique_rows = total
@@ -249,38 +256,40 @@ def _select(conn, columns, options: BuildOptions, report: CorpusReport, total, p
         unique_rows = conn.execute(base + "SELECT count(*) FROM base", params).fetchone()[0]
         report.removed["duplicate_id"] = total - unique_rows
 
-    thresholds: dict[str, float] = {}
+    candidates: list[int] = []
+    group: list[tuple[float, int]] = []
+    author = None
     cursor = conn.execute(
-        base + "SELECT author, score, stage FROM base ORDER BY author, score", params
+        base + "SELECT author, score, stage, row FROM base ORDER BY author", params
     )
-    author, scores = None, []
-    for row_author, score, stage in _progress(_chunks(cursor), unique_rows, "scoring", progress):
+    for row_author, score, stage, rowid in _progress(
+        _chunks(cursor), unique_rows, "scoring", progress
+    ):
         if row_author != author:
-            if scores:
-                thresholds[author] = linear_percentile(scores, options.percentile)
-            author, scores = row_author, []
+            _reaching(group, options.percentile, candidates)
+            author, group = row_author, []
             report.authors_seen += 1
         if stage is None:
-            scores.append(score)
+            group.append((score, rowid))
         else:
             report.removed[stage] += 1
-    if scores:
-        thresholds[author] = linear_percentile(scores, options.percentile)
+    _reaching(group, options.percentile, candidates)
+    surviving = unique_rows - sum(report.removed[s] for s in STAGES if s != "duplicate_id")
+    report.removed["below_percentile"] = surviving - len(candidates)
 
-    conn.execute("CREATE TEMP TABLE thresholds (author TEXT PRIMARY KEY, threshold REAL)")
-    conn.executemany("INSERT INTO thresholds VALUES (?, ?)", thresholds.items())
+    candidates.sort()
+    conn.execute("CREATE TEMP TABLE candidates (row INTEGER PRIMARY KEY)")
+    conn.executemany("INSERT INTO candidates VALUES (?)", ((row,) for row in candidates))
     cursor = conn.execute(
-        base
-        + "SELECT b.author, b.id, b.tweet FROM base b JOIN thresholds t ON b.author = t.author "
-        "WHERE b.stage IS NULL AND b.score >= t.threshold ORDER BY b.row",
-        params,
+        f"SELECT lower(trim(coalesce(t.{columns.author}, ''))), t.id, coalesce(t.tweet, '') "
+        "FROM temp.candidates c JOIN tweets t ON t.rowid = c.row ORDER BY c.row"
     )
     seen_texts: set[str] = set()
     kept: list[tuple[object, str]] = []
     authors_kept: set[str] = set()
-    candidates = 0
-    for row_author, tweet_id, text in _progress(_chunks(cursor), 0, "cleaning", progress):
-        candidates += 1
+    for row_author, tweet_id, text in _progress(
+        _chunks(cursor), len(candidates), "cleaning", progress
+    ):
         line = clean_tweet(text, lowercase=options.lowercase)
         if len(line.split()) < options.min_words:
             report.removed["too_short"] += 1
@@ -290,13 +299,15 @@ def _select(conn, columns, options: BuildOptions, report: CorpusReport, total, p
             seen_texts.add(line)
             kept.append((tweet_id, line))
             authors_kept.add(row_author)
-    surviving = total - sum(report.removed[s] for s in STAGES if s not in _AFTER_PERCENTILE)
-    report.removed["below_percentile"] = surviving - candidates
     report.authors_kept = len(authors_kept)
     return kept
 
 
-_AFTER_PERCENTILE = ("below_percentile", "too_short", "duplicate_text")
+def _reaching(group: list[tuple[float, int]], percentile: float, out: list[int]) -> None:
+    """Append the rowids of one author's tweets that score at or above their percentile."""
+    if group:
+        threshold = linear_percentile([score for score, _ in group], percentile)
+        out.extend(rowid for score, rowid in group if score >= threshold)
 
 
 def _why_empty(options: BuildOptions, report: CorpusReport) -> str:

@@ -49,7 +49,6 @@ def open_database(path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         conn.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
-        conn.execute("PRAGMA mmap_size = 1073741824")  # scans read the file without copies
     except sqlite3.DatabaseError as exc:
         raise UserError(f"{path}: not a SQLite database ({exc})") from exc
     return conn

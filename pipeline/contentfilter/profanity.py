@@ -1,0 +1,57 @@
+"""Profanity: strong words from word lists, and alt-profanity-check's classifier in context.
+
+Both look at every de-obfuscated reading of the text (:func:`.normalize.spellings`) after the
+allowed words are blanked out:
+
+* the word lists (built-in strong words plus the operator's blocked words) catch a listed
+  word wherever it stands, even masked (``f*ck``) or inside a compound (``clusterfuck``);
+* the classifier scores the whole text, so milder words and insults count in context
+  ("what the hell" fails, "hellfire missile" passes), above ``threshold``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline.contentfilter.classifier import shared_classifier
+from pipeline.contentfilter.normalize import spellings
+from pipeline.contentfilter.wordlists import (
+    BUILTIN_ALLOWED,
+    BUILTIN_BLOCKED,
+    WordMatcher,
+    builtin_list,
+)
+
+
+class ProfanityRule:
+    """Finds profanity in a text; built once (the classifier and word lists load here)."""
+
+    def __init__(
+        self,
+        threshold: float = 0.9,
+        blocked: Sequence[str] = (),
+        allowed: Sequence[str] = (),
+    ) -> None:
+        self.threshold = threshold
+        self._blocked = WordMatcher.of([builtin_list(BUILTIN_BLOCKED), blocked])
+        self._allowed = WordMatcher.of([builtin_list(BUILTIN_ALLOWED), allowed], masks=False)
+        self._classifier = shared_classifier()
+
+    def readings(self, text: str) -> list[str]:
+        """The de-obfuscated readings of ``text`` with the allowed words blanked out."""
+        return list(dict.fromkeys(self._allowed.remove(s) for s in spellings(text)))
+
+    def score(self, text: str) -> float:
+        """The classifier's highest probability over the readings of ``text``."""
+        return max(self._classifier.probabilities(self.readings(text)))
+
+    def reasons(self, text: str) -> list[str]:
+        """``profanity`` reasons for ``text`` (empty when clean)."""
+        readings = self.readings(text)
+        for reading in readings:
+            if word := self._blocked.find(reading):
+                return [f"profanity: blocked word {word!r}"]
+        score = max(self._classifier.probabilities(readings))
+        if score >= self.threshold:
+            return [f"profanity: classifier score {score:.2f} >= {self.threshold:.2f}"]
+        return []

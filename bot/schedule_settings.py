@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.ledger import DEFAULT_LEDGER_PATH
+from bot.settings import _Reader  # the bot's typed .env reader: one-line errors per key
 from bot.x_client import XCredentials
 from pipeline.errors import UserError
 
@@ -64,6 +65,7 @@ class ScheduleSettings:
 def load_schedule_settings(env: Mapping[str, str]) -> ScheduleSettings:
     """Read and check every scheduling key in ``env`` (``.env`` overlaid by the environment)."""
     value = {k: v.strip() for k, v in env.items() if v is not None and v.strip()}
+    read = _Reader(value)
     cron = value.get("SCHEDULE_CRON")
     interval = _duration(value, "SCHEDULE_INTERVAL")
     if cron and interval:
@@ -71,7 +73,7 @@ def load_schedule_settings(env: Mapping[str, str]) -> ScheduleSettings:
     timezone = _timezone(value.get("SCHEDULE_TIMEZONE", "UTC"))
     if cron:
         _check_cron(cron, timezone)
-    post_to_x = _boolean(value, "SCHEDULE_POST_TO_X", False)
+    post_to_x = read.boolean("SCHEDULE_POST_TO_X", False)
     credentials = None
     if post_to_x:
         missing = [k for k in X_KEYS if k not in value]
@@ -82,25 +84,21 @@ def load_schedule_settings(env: Mapping[str, str]) -> ScheduleSettings:
             )
         credentials = XCredentials(*(value[k] for k in X_KEYS))
     grace = _duration(value, "SCHEDULE_GRACE")
-    base = value.get("X_API_BASE")
-    if base is not None and not re.match(r"^https?://[^/]+", base):
-        raise UserError(f"X_API_BASE={base!r} is not an http or https URL; fix it in .env")
     return ScheduleSettings(
         cron=cron,
         interval=interval,
         timezone=timezone,
-        jitter_seconds=_integer(value, "SCHEDULE_JITTER_SECONDS", 0, 0),
+        jitter_seconds=read.integer("SCHEDULE_JITTER_SECONDS", 0, 0),
         grace=timedelta(hours=1) if grace is None else grace,
-        discord_channel_ids=_ids(value, "SCHEDULE_DISCORD_CHANNEL_IDS"),
+        discord_channel_ids=tuple(sorted(read.ids("SCHEDULE_DISCORD_CHANNEL_IDS"))),
         post_to_x=post_to_x,
         x_credentials=credentials,
-        x_api_base=base.rstrip("/") if base else None,
-        x_daily_budget=_integer(value, "X_DAILY_BUDGET", 10, 0),
-        x_timeout_seconds=float(_integer(value, "X_TIMEOUT_SECONDS", 20, 1)),
-        max_tries=_integer(value, "POST_MAX_TRIES", 4, 1),
-        retry_base_seconds=float(_integer(value, "POST_RETRY_BASE_SECONDS", 60, 0)),
+        x_api_base=read.url("X_API_BASE", ("http", "https")),
+        x_daily_budget=read.integer("X_DAILY_BUDGET", 10, 0),
+        x_timeout_seconds=read.number("X_TIMEOUT_SECONDS", 20.0, 0.1),
+        max_tries=read.integer("POST_MAX_TRIES", 4, 1),
+        retry_base_seconds=read.number("POST_RETRY_BASE_SECONDS", 60.0, 0.0),
         ledger_path=Path(value.get("LEDGER_PATH", str(DEFAULT_LEDGER_PATH))),
-        recent_texts=_integer(value, "LEDGER_RECENT_TEXTS", 200, 0),
     )
 
 
@@ -181,33 +179,3 @@ def _check_cron(expression: str, timezone: tzinfo) -> None:
             f"SCHEDULE_CRON={expression!r} is not a cron expression ({exc}): use five fields, "
             "minute hour day month weekday, e.g. '0 */4 * * *'"
         ) from None
-
-
-def _integer(value: Mapping[str, str], key: str, default: int, low: int) -> int:
-    raw = value.get(key)
-    if raw is None:
-        return default
-    if not re.fullmatch(r"-?\d+", raw) or int(raw) < low:
-        raise UserError(f"{key}={raw!r} is not a whole number of at least {low}; fix it in .env")
-    return int(raw)
-
-
-def _boolean(value: Mapping[str, str], key: str, default: bool) -> bool:
-    raw = value.get(key, "").lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise UserError(f"{key}={raw!r} is not true or false; fix it in .env")
-
-
-def _ids(value: Mapping[str, str], key: str) -> tuple[int, ...]:
-    raw = value.get(key)
-    if raw is None:
-        return ()
-    parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if not all(p.isdigit() for p in parts):
-        raise UserError(f"{key}={raw!r} is malformed: use channel ids separated by commas")
-    return tuple(dict.fromkeys(int(p) for p in parts))

@@ -99,3 +99,20 @@ def test_weekday_cron_skips_the_weekend():
     trigger = cron_trigger("0 9 * * 1-5", UTC)
     saturday = datetime(2026, 11, 28, tzinfo=UTC)
     assert trigger.get_next_fire_time(None, saturday) == datetime(2026, 11, 30, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("console", [True, False])
+def test_deepciso_bot_stops_at_a_bad_scheduling_key_before_loading_the_model(
+    tmp_path, capsys, console
+):
+    from bot.cli import main
+
+    env_file = tmp_path / "bot.env"
+    env_file.write_text(
+        f"DISCORD_TOKEN=t\nMODEL_DIR={tmp_path / 'no-model'}\nSCHEDULE_CRON=every day\n"
+    )
+    args = ["bot", "--env-file", str(env_file)] + (["--console"] if console else [])
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("deepciso bot: error: SCHEDULE_CRON='every day' is not a cron")
+    assert "\n" not in err and "Traceback" not in err

@@ -231,7 +231,9 @@ class PostScheduler:
         lines = []
         lines.append(f"Schedule: {self.settings.describe()}")
         for name, target in self.runner.targets.items():
-            lines.append(f"{name}: {'ok' if target.problem is None else target.problem}")
+            lines.append(
+                f"{name}: " + ("ok" if target.problem is None else f"unhealthy: {target.problem}")
+            )
         x = self.runner.targets.get(X_TARGET)
         if x is not None:
             today = self.runner.x_posts_today()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 
 import aiohttp
 import pytest
@@ -51,10 +50,6 @@ async def scheduled_world(model_dir, tmp_path, x: FakeX | None = None, other_cha
         async with running_bot(model_dir, fake=fake, environ=environ) as world:
             await world.bot.poster.ready()
             yield world
-
-
-def fake_channel(status: str) -> str:
-    return re.search(r"discord:(\d+): missing permission", status).group(1)
 
 
 def posts(fake: FakeDiscord) -> list[dict]:
@@ -118,13 +113,13 @@ def test_missing_channel_or_permission_is_shown_and_x_still_posts(model_dir, tmp
                 fake.forbidden_channels.add(fake.channel_id)
                 summary = await world.bot.poster.post_now()
                 status = await (await fake.invoke(world.admin, "deepciso status")).wait(30)
-            return summary, status.content, x.posted_texts(), posts(fake)
+            return summary, status.content, x.posted_texts(), posts(fake), fake.channel_id
 
-    summary, status, tweeted, sent = run(scenario())
+    summary, status, tweeted, sent, channel = run(scenario())
     assert len(tweeted) == 1 and "x: posted" in summary
     assert sent == []
-    assert f"discord:{fake_channel(status)}: missing permission to post in channel" in status
-    assert "discord:4242: channel 4242 not found: check SCHEDULE_DISCORD_CHANNEL_IDS" in status
+    assert f"discord:{channel}: unhealthy: missing permission to post" in status
+    assert "discord:4242: unhealthy: channel 4242 not found: check SCHEDULE_DISCORD" in status
     assert "discord:4242: failed" in summary
 
 

@@ -23,6 +23,8 @@ from bot.cogs import tell
 from bot.looplag import LoopLagMonitor
 from bot.poster import Poster
 from bot.prompts import PromptGate
+from bot.schedule import PostScheduler
+from bot.scheduled import build_poster, schedule_settings
 from bot.services import open_worker, prompt_gate
 from bot.settings import BotSettings
 from bot.watch import ModelWatcher
@@ -118,6 +120,10 @@ class DeepcisoBot(commands.AutoShardedBot):
             self.watcher = ModelWatcher(self.worker, self.settings.watch_seconds).start()
         if self._sync:
             await self.sync_commands(self._sync_guild)
+        if self.poster is None:
+            self.poster = build_poster(self.settings.environ, self.worker, client=self)
+        if isinstance(self.poster, PostScheduler):
+            await self.poster.start()  # in the running loop; discord.py is logged in by now
 
     def _override_gateway(self, url: str) -> None:
         """AutoShardedBot asks ``/gateway/bot`` for the gateway; answer with ``url`` instead."""
@@ -148,6 +154,8 @@ class DeepcisoBot(commands.AutoShardedBot):
         )
 
     async def close(self) -> None:
+        if isinstance(self.poster, PostScheduler):
+            await self.poster.stop()
         if self.watcher is not None:
             await self.watcher.stop()
         await self.lag.stop()
@@ -156,6 +164,7 @@ class DeepcisoBot(commands.AutoShardedBot):
 
 async def run_bot(settings: BotSettings, *, sync: bool = False, sync_guild: int | None = None):
     """Load the model, connect, serve until stopped (Ctrl-C or SIGTERM)."""
+    schedule_settings(settings.environ)  # a bad scheduling key stops us before the model loads
     use_endpoints(settings)
     worker = await open_worker(settings, Target.DISCORD)
     try:

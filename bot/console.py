@@ -15,6 +15,8 @@ from typing import TextIO
 from bot import poster as posting
 from bot.poster import Poster
 from bot.prompts import PromptRejected
+from bot.schedule import PostScheduler
+from bot.scheduled import build_poster, schedule_settings
 from bot.services import open_worker, prompt_gate
 from bot.settings import BotSettings
 from bot.status import status_lines
@@ -30,10 +32,15 @@ async def run_console(
     out: TextIO = sys.stdout,
     poster: Poster | None = None,
 ) -> int:
+    schedule = schedule_settings(settings.environ)  # bad keys stop us before the model loads
     worker = await open_worker(settings, Target.CONSOLE)
     gate = prompt_gate(settings, Target.CONSOLE)
     started = time.monotonic()
     print(f"DeepCISO console, model {worker.serving_dir}. {HELP}", file=out, flush=True)
+    if poster is None and schedule.scheduled:  # scheduled posts are printed, not sent
+        poster = build_poster(settings.environ, worker, console=out)
+    if isinstance(poster, PostScheduler):
+        await poster.start()
     try:
         while True:
             print("> ", end="", file=out, flush=True)
@@ -43,6 +50,8 @@ async def run_console(
             reply = await _answer(line.strip(), worker, gate, poster, started)
             print(reply, file=out, flush=True)
     finally:
+        if isinstance(poster, PostScheduler):
+            await poster.stop()
         await worker.close()
     return 0
 

@@ -178,6 +178,7 @@ class FakeDiscord:
         self.commands: dict[int | None, list[dict]] = {}  # guild id (None: global) -> synced
         self.interactions: dict[int, FakeInteraction] = {}
         self.channel_messages: dict[int, list[dict]] = {}
+        self.forbidden_channels: set[int] = set()  # posting there answers 403 Missing Permissions
         self._by_token: dict[str, FakeInteraction] = {}
         self._shards: dict[int, web.WebSocketResponse] = {}
         self._sequence = itertools.count(1)
@@ -566,8 +567,19 @@ class FakeDiscord:
     def _channel_message(self, channel_id: str, body: dict) -> web.Response:
         if int(channel_id) != self.channel_id:
             return _error(404, 10003, "Unknown Channel")
+        if int(channel_id) in self.forbidden_channels:
+            return _error(403, 50013, "Missing Permissions")
+        posted = self.channel_messages.setdefault(int(channel_id), [])
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            # as Discord: the same nonce again (within minutes) returns the first message
+            for earlier in posted:
+                if earlier.get("nonce") == nonce:
+                    return _json(earlier)
         message = self._message(body.get("content", ""), 0, body.get("allowed_mentions"))
-        self.channel_messages.setdefault(int(channel_id), []).append(message)
+        if nonce is not None:
+            message["nonce"] = nonce
+        posted.append(message)
         return _json(message)
 
     def _message(self, content: str, flags: int, allowed_mentions: dict | None) -> dict:

@@ -1,0 +1,34 @@
+"""What the scheduler posts to: one target per Discord channel, X, or the console.
+
+A target has a ledger ``name``, a ``problem`` (None while healthy; shown in status) and
+``send(text, nonce) -> remote id``, raising :mod:`bot.post_errors` on failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Protocol, TextIO
+
+
+class PostTarget(Protocol):
+    name: str
+    problem: str | None
+
+    async def send(self, text: str, nonce: str | None = None) -> str: ...
+
+
+class ConsoleTarget:
+    """Prints scheduled posts instead of sending them (``deepciso bot --console``)."""
+
+    name = "console"
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        import sys
+
+        self.stream = stream or sys.stdout
+        self.problem: str | None = None
+        self._ids = itertools.count(1)
+
+    async def send(self, text: str, nonce: str | None = None) -> str:
+        print(f"[scheduled post] {text}", file=self.stream, flush=True)
+        return f"console-{next(self._ids)}"

@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
-from transformers import GPT2Config, GPT2LMHeadModel, GPTNeoConfig, GPTNeoForCausalLM  # noqa: E402
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel, GPTNeoConfig, GPTNeoForCausalLM
 
-from pipeline.generator import Generator, SamplingSettings  # noqa: E402
-from pipeline.model_loading import LoadedModel  # noqa: E402
-from pipeline.quantize import quantize_int8  # noqa: E402
+from pipeline.generator import Generator, SamplingSettings
+from pipeline.model_loading import LoadedModel
+from pipeline.quantize import quantize_int8
 
 PROMPTS = [
     "log4j is",
@@ -126,7 +126,8 @@ def main() -> None:
     args = parser.parse_args()
     torch.manual_seed(0)
     settings = SamplingSettings(max_new_tokens=args.max_new_tokens)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.max_new_tokens} new tokens")
+    threads, tokens = torch.get_num_threads(), args.max_new_tokens
+    print(f"torch {torch.__version__}, {threads} threads, {tokens} new tokens per reply")
     print("-- one reply, batch 1")
     for vocab in (8000, 50000):
         for int8 in (False, True):
@@ -135,7 +136,8 @@ def main() -> None:
             report_latency(name, generator, settings, args.runs)
     for int8 in (False, True):
         generator = make_generator(gpt_neo_125m(), int8)
-        report_latency(f"GPT-Neo 125M, {'int8' if int8 else 'fp32'}", generator, settings, args.neo_runs)
+        name = f"GPT-Neo 125M, {'int8' if int8 else 'fp32'}"
+        report_latency(name, generator, settings, args.neo_runs)
     print("-- 16 concurrent single prompts")
     for int8 in (False, True):
         generator = make_generator(seed_preset(8000), int8)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, GPTNeoConfig, GPTNeoForCausalLM
 
-from pipeline.generator import Generator, SamplingSettings
+from pipeline.generator import Generator, SamplingSettings, default_threads
 from pipeline.model_loading import LoadedModel
 from pipeline.quantize import quantize_int8
 
@@ -123,7 +123,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15, help="timed runs per small-model case")
     parser.add_argument("--neo-runs", type=int, default=5, help="timed runs per GPT-Neo case")
     parser.add_argument("--max-new-tokens", type=int, default=60)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: <=4)")
+    parser.add_argument("--skip-neo", action="store_true", help="leave out GPT-Neo 125M")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads or default_threads())
     torch.manual_seed(0)
     settings = SamplingSettings(max_new_tokens=args.max_new_tokens)
     threads, tokens = torch.get_num_threads(), args.max_new_tokens
@@ -134,7 +137,7 @@ def main() -> None:
             generator = make_generator(seed_preset(vocab), int8)
             name = f"seed preset, vocab {vocab}, {'int8' if int8 else 'fp32'}"
             report_latency(name, generator, settings, args.runs)
-    for int8 in (False, True):
+    for int8 in (False, True) if not args.skip_neo else ():
         generator = make_generator(gpt_neo_125m(), int8)
         name = f"GPT-Neo 125M, {'int8' if int8 else 'fp32'}"
         report_latency(name, generator, settings, args.neo_runs)

@@ -205,7 +205,7 @@ class Generator:
         finished = torch.zeros(rows, dtype=torch.bool)
         eos = torch.tensor(self.eos_id)
         steps: list[torch.Tensor] = []
-        decoder = decoder_for(self.model)
+        decoder = decoder_for(self.model, width + settings.max_new_tokens)
         with torch.inference_mode():
             logits = decoder.start(input_ids, attention, positions, settings.max_new_tokens)
             for _ in range(settings.max_new_tokens):

@@ -1,4 +1,4 @@
-"""The lean GPT-2 decoder computes what transformers computes, padded batches and int8 included."""
+"""The lean decoders compute what transformers computes: padded batches, int8, GPT-Neo."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from pipeline.decoding import GPT2Decoder
+from pipeline.decoding import GPT2Decoder, GPTNeoDecoder, TransformersDecoder, decoder_for
 from pipeline.quantize import quantize_int8
 from tests.fixtures_model import make_tiny_model_dir
 
 
-@pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    folder = make_tiny_model_dir(tmp_path_factory.mktemp("tiny") / "m")
+@pytest.fixture(scope="module", params=["gpt2", "gpt_neo"])
+def model(tmp_path_factory, request):
+    folder = make_tiny_model_dir(tmp_path_factory.mktemp("tiny") / "m", architecture=request.param)
     return AutoModelForCausalLM.from_pretrained(folder).eval()
 
 
@@ -39,7 +39,8 @@ def test_decoder_logits_match_transformers(model, padded, int8):
     if padded:
         attention[0, :4] = 0
         attention[2, :2] = 0
-    decoder = GPT2Decoder(model)
+    decoder = decoder_for(model, total_length=11)
+    assert isinstance(decoder, GPT2Decoder | GPTNeoDecoder)
     with torch.inference_mode():
         positions = (attention.cumsum(-1) - 1).clamp(min=0)
         logits = decoder.start(ids, attention, positions, max_new_tokens=4)
@@ -53,9 +54,9 @@ def test_decoder_logits_match_transformers(model, padded, int8):
             torch.testing.assert_close(logits, reference_logits(model, ids, attention), **tolerance)
 
 
-def test_only_plain_gpt2_is_supported(model, tmp_path):
-    assert GPT2Decoder.supports(model)
-    neo = AutoModelForCausalLM.from_pretrained(
-        make_tiny_model_dir(tmp_path / "neo", architecture="gpt_neo")
-    )
-    assert not GPT2Decoder.supports(neo)
+def test_sequences_beyond_gpt_neo_window_use_transformers(model):
+    lean = GPT2Decoder if model.config.model_type == "gpt2" else GPTNeoDecoder
+    assert isinstance(decoder_for(model, total_length=16), lean)
+    # the tiny GPT-Neo's local layers see 16 tokens: longer sequences need its sliding window
+    expected = lean if lean is GPT2Decoder else TransformersDecoder
+    assert isinstance(decoder_for(model, total_length=17), expected)

@@ -9,6 +9,10 @@ tokenizer is a byte-level BPE trained on the sample lines (its size does not cha
 the model's vocabulary does). Every reply runs the full ``--max-new-tokens`` (60): the end token
 is taken out of the running, so a random model cannot stop early and flatter the figures.
 
+``cpu`` is the process's CPU time per reply (all threads): on a machine shared with other jobs
+the wall-clock figures include waiting for a core, the CPU time does not (with one thread it is
+what the reply costs on a core of its own).
+
 Targets (issue 4): one 60-token reply on the seed preset p50 <= 150 ms; GPT-Neo 125M batch 1
 <= 11 ms/token with int8; 16 concurrent prompts batched >= 4x the throughput of one by one.
 """
@@ -79,13 +83,16 @@ def make_generator(model, int8: bool) -> Generator:
     return generator
 
 
-def timed(call, runs: int) -> list[float]:
+def timed(call, runs: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock seconds of each run; the process's CPU seconds go to ``cpu`` if given."""
     call()  # warm-up: first calls allocate and pick kernels
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call()
         times.append(time.perf_counter() - start)
+        if cpu is not None:
+            cpu.append(time.process_time() - start_cpu)
     return times
 
 
@@ -94,12 +101,14 @@ def p95(values: list[float]) -> float:
 
 
 def report_latency(name: str, generator: Generator, settings: SamplingSettings, runs: int):
-    times = timed(lambda: generator.generate(["log4j is"], settings=settings), runs)
+    cpu: list[float] = []
+    times = timed(lambda: generator.generate(["log4j is"], settings=settings), runs, cpu)
     p50 = statistics.median(times)
     tokens = settings.max_new_tokens
     print(
         f"{name:34s} p50 {p50 * 1000:7.1f} ms  p95 {p95(times) * 1000:7.1f} ms  "
-        f"{p50 * 1000 / tokens:6.2f} ms/token  {tokens / p50:6.0f} tokens/s  (runs {runs})"
+        f"{p50 * 1000 / tokens:6.2f} ms/token  {tokens / p50:6.0f} tokens/s  "
+        f"cpu p50 {statistics.median(cpu) * 1000:7.1f} ms  (runs {runs})"
     )
     return p50
 

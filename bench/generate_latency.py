@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, GPTNeoConfig, GPTNeoForCausalLM
 
+from pipeline import decoding
 from pipeline.generator import Generator, SamplingSettings, default_threads
 from pipeline.model_loading import LoadedModel
 from pipeline.quantize import quantize_int8
@@ -134,12 +135,21 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=60)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: <=4)")
     parser.add_argument("--skip-neo", action="store_true", help="leave out GPT-Neo 125M")
+    parser.add_argument(
+        "--transformers-forward",
+        action="store_true",
+        help="compare: run every model through transformers' own forward, not the lean decoders",
+    )
     args = parser.parse_args()
+    if args.transformers_forward:
+        for lean in (decoding.GPT2Decoder, decoding.GPTNeoDecoder):
+            lean.supports = classmethod(lambda cls, model, total_length=0: False)
     torch.set_num_threads(args.threads or default_threads())
     torch.manual_seed(0)
     settings = SamplingSettings(max_new_tokens=args.max_new_tokens)
     threads, tokens = torch.get_num_threads(), args.max_new_tokens
-    print(f"torch {torch.__version__}, {threads} threads, {tokens} new tokens per reply")
+    forward = "transformers' forward" if args.transformers_forward else "lean decoders"
+    print(f"torch {torch.__version__}, {threads} threads, {tokens} new tokens/reply, {forward}")
     print("-- one reply, batch 1")
     for vocab in (8000, 50000):
         for int8 in (False, True):

@@ -1,6 +1,6 @@
 """Token-by-token forward passes with a KV cache: lean ones for GPT-2/Neo, transformers' else.
 
-Both have the same two calls: :meth:`start` runs the left-padded prompts, :meth:`step` feeds one
+All have the same two calls: :meth:`start` runs the left-padded prompts, :meth:`step` feeds one
 new token per row; each returns the last position's float32 logits.
 
 transformers' GPT-2 and GPT-Neo spend most of a one-token step on bookkeeping (mask building, cache
@@ -27,7 +27,7 @@ def decoder_for(model, total_length: int) -> LeanDecoder | TransformersDecoder:
 
 
 class TransformersDecoder:
-    """Any causal LM through its own forward and cache (GPT-Neo, fine-tuned models...)."""
+    """Any causal LM through its own forward and cache (GPT-Neo past its window, others)."""
 
     def __init__(self, model) -> None:
         self.model = model

@@ -9,6 +9,10 @@ tokenizer is a byte-level BPE trained on the sample lines (its size does not cha
 the model's vocabulary does). Every reply runs the full ``--max-new-tokens`` (60): the end token
 is taken out of the running, so a random model cannot stop early and flatter the figures.
 
+``cpu`` is the process's CPU time per reply (all threads): on a machine shared with other jobs
+the wall-clock figures include waiting for a core, the CPU time does not (with one thread it is
+what the reply costs on a core of its own).
+
 Targets (issue 4): one 60-token reply on the seed preset p50 <= 150 ms; GPT-Neo 125M batch 1
 <= 11 ms/token with int8; 16 concurrent prompts batched >= 4x the throughput of one by one.
 """
@@ -23,12 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
-from transformers import GPT2Config, GPT2LMHeadModel, GPTNeoConfig, GPTNeoForCausalLM  # noqa: E402
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel, GPTNeoConfig, GPTNeoForCausalLM
 
-from pipeline.generator import Generator, SamplingSettings  # noqa: E402
-from pipeline.model_loading import LoadedModel  # noqa: E402
-from pipeline.quantize import quantize_int8  # noqa: E402
+from pipeline import decoding
+from pipeline.generator import Generator, SamplingSettings, default_threads
+from pipeline.model_loading import LoadedModel
+from pipeline.quantize import quantize_int8
 
 PROMPTS = [
     "log4j is",
@@ -79,13 +84,16 @@ def make_generator(model, int8: bool) -> Generator:
     return generator
 
 
-def timed(call, runs: int) -> list[float]:
+def timed(call, runs: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall-clock seconds of each run; the process's CPU seconds go to ``cpu`` if given."""
     call()  # warm-up: first calls allocate and pick kernels
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call()
         times.append(time.perf_counter() - start)
+        if cpu is not None:
+            cpu.append(time.process_time() - start_cpu)
     return times
 
 
@@ -94,12 +102,14 @@ def p95(values: list[float]) -> float:
 
 
 def report_latency(name: str, generator: Generator, settings: SamplingSettings, runs: int):
-    times = timed(lambda: generator.generate(["log4j is"], settings=settings), runs)
+    cpu: list[float] = []
+    times = timed(lambda: generator.generate(["log4j is"], settings=settings), runs, cpu)
     p50 = statistics.median(times)
     tokens = settings.max_new_tokens
     print(
         f"{name:34s} p50 {p50 * 1000:7.1f} ms  p95 {p95(times) * 1000:7.1f} ms  "
-        f"{p50 * 1000 / tokens:6.2f} ms/token  {tokens / p50:6.0f} tokens/s  (runs {runs})"
+        f"{p50 * 1000 / tokens:6.2f} ms/token  {tokens / p50:6.0f} tokens/s  "
+        f"cpu p50 {statistics.median(cpu) * 1000:7.1f} ms  (runs {runs})"
     )
     return p50
 
@@ -123,19 +133,33 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15, help="timed runs per small-model case")
     parser.add_argument("--neo-runs", type=int, default=5, help="timed runs per GPT-Neo case")
     parser.add_argument("--max-new-tokens", type=int, default=60)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: <=4)")
+    parser.add_argument("--skip-neo", action="store_true", help="leave out GPT-Neo 125M")
+    parser.add_argument(
+        "--transformers-forward",
+        action="store_true",
+        help="compare: run every model through transformers' own forward, not the lean decoders",
+    )
     args = parser.parse_args()
+    if args.transformers_forward:
+        for lean in (decoding.GPT2Decoder, decoding.GPTNeoDecoder):
+            lean.supports = classmethod(lambda cls, model, total_length=0: False)
+    torch.set_num_threads(args.threads or default_threads())
     torch.manual_seed(0)
     settings = SamplingSettings(max_new_tokens=args.max_new_tokens)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.max_new_tokens} new tokens")
+    threads, tokens = torch.get_num_threads(), args.max_new_tokens
+    forward = "transformers' forward" if args.transformers_forward else "lean decoders"
+    print(f"torch {torch.__version__}, {threads} threads, {tokens} new tokens/reply, {forward}")
     print("-- one reply, batch 1")
     for vocab in (8000, 50000):
         for int8 in (False, True):
             generator = make_generator(seed_preset(vocab), int8)
             name = f"seed preset, vocab {vocab}, {'int8' if int8 else 'fp32'}"
             report_latency(name, generator, settings, args.runs)
-    for int8 in (False, True):
+    for int8 in (False, True) if not args.skip_neo else ():
         generator = make_generator(gpt_neo_125m(), int8)
-        report_latency(f"GPT-Neo 125M, {'int8' if int8 else 'fp32'}", generator, settings, args.neo_runs)
+        name = f"GPT-Neo 125M, {'int8' if int8 else 'fp32'}"
+        report_latency(name, generator, settings, args.neo_runs)
     print("-- 16 concurrent single prompts")
     for int8 in (False, True):
         generator = make_generator(seed_preset(8000), int8)

@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
-from tokenizers import ByteLevelBPETokenizer  # noqa: E402
-from transformers import GPT2Config, GPT2LMHeadModel  # noqa: E402
+import torch
+from tokenizers import ByteLevelBPETokenizer
+from transformers import GPT2Config, GPT2LMHeadModel
 
-from pipeline.quantize import quantize_int8  # noqa: E402
+from pipeline.quantize import quantize_int8
 
 DB = Path(__file__).resolve().parents[2] / "shared" / "data" / "ccic-cashtag.twint.db"
 PRESETS = {  # name: (n_embd, n_layer, n_head, vocab)
@@ -119,7 +119,7 @@ def main() -> None:
     int8 = mean_loss(quantize_int8(model), valid)
     change = (int8 - fp32) / fp32 * 100
     print(f"after {step} steps: valid loss fp32 {fp32:.4f} nats (perplexity {math.exp(fp32):.1f})")
-    print(f"                    valid loss int8 {int8:.4f} nats ({change:+.2f}% vs fp32, target 2%)")
+    print(f"{'':20s}valid loss int8 {int8:.4f} nats ({change:+.2f}% vs fp32, target 2%)")
 
 
 if __name__ == "__main__":

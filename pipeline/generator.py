@@ -9,7 +9,6 @@ Not thread-safe by itself: one thread owns one Generator.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import re
@@ -85,7 +84,6 @@ class Generator:
         for token_id in _special_ids(self.tokenizer):
             self._banned[token_id] = token_id != self.eos_id
         self._blank = _blank_tokens(self.tokenizer, vocab)
-        self._forward_args = _forward_arg_names(self.model)
 
     @classmethod
     def load(
@@ -190,6 +188,7 @@ class Generator:
         """Continuations (without the prompt; ``""`` when blank) for one batch."""
         import torch
 
+        from pipeline.decoding import decoder_for
         from pipeline.sampling import penalize_repeats, sample_next
 
         encoded = [self._encode_prompt(p, settings.max_new_tokens) for p in prompts]
@@ -206,10 +205,10 @@ class Generator:
         finished = torch.zeros(rows, dtype=torch.bool)
         eos = torch.tensor(self.eos_id)
         steps: list[torch.Tensor] = []
-        cache = None
+        decoder = decoder_for(self.model, width + settings.max_new_tokens)
         with torch.inference_mode():
+            logits = decoder.start(input_ids, attention, positions, settings.max_new_tokens)
             for _ in range(settings.max_new_tokens):
-                logits, cache = self._forward(input_ids, attention, positions, cache)
                 logits = penalize_repeats(logits, seen, settings.repetition_penalty)
                 logits = logits.masked_fill(self._banned, float("-inf"))
                 # No row may end before it has written something visible.
@@ -224,35 +223,13 @@ class Generator:
                 token = torch.where(finished.unsqueeze(1), eos, token)
                 steps.append(token)
                 finished |= token.squeeze(1) == self.eos_id
-                if bool(finished.all()):
+                if bool(finished.all()) or len(steps) == settings.max_new_tokens:
                     break
                 has_text |= ~self._blank[token.squeeze(1)]
                 seen.scatter_(1, token, True)
-                input_ids = token
-                attention = torch.cat([attention, attention.new_ones((rows, 1))], dim=1)
                 positions = positions[:, -1:] + 1
+                logits = decoder.step(token, positions)
         return self._decode(torch.cat(steps, dim=1).tolist())
-
-    def _forward(self, input_ids, attention, positions, cache):
-        """Last-position logits (float32) and the updated KV cache."""
-        cache_arg, keep_arg = self._forward_args
-        kwargs = {
-            "input_ids": input_ids,
-            # Without padding the model's own causal mask is enough (and cheaper to build).
-            "attention_mask": None if self._unpadded(attention) else attention,
-            "position_ids": positions,
-            cache_arg: cache,
-            "use_cache": True,
-        }
-        if keep_arg:
-            kwargs[keep_arg] = 1
-        out = self.model(**kwargs)
-        new_cache = getattr(out, "cache", None) or out.past_key_values
-        return out.logits[:, -1, :].float(), new_cache
-
-    @staticmethod
-    def _unpadded(attention) -> bool:
-        return bool(attention[:, 0].all())
 
     def _decode(self, rows: list[list[int]]) -> list[str]:
         texts = []
@@ -271,14 +248,6 @@ def default_threads() -> int:
     except AttributeError:  # macOS, Windows
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_DEFAULT_THREADS))
-
-
-def _forward_arg_names(model) -> tuple[str, str | None]:
-    """The KV-cache and logits-to-keep argument names of this transformers version."""
-    params = inspect.signature(model.forward).parameters
-    cache_arg = "cache" if "cache" in params else "past_key_values"
-    keep_arg = next((k for k in ("logits_to_keep", "num_logits_to_keep") if k in params), None)
-    return cache_arg, keep_arg
 
 
 def _special_ids(tokenizer) -> list[int]:

@@ -53,7 +53,7 @@ def test_aitextgen_layout_generates_like_the_original(tiny_dir, tmp_path, monkey
     generator = Generator.load(old)
 
     assert generator.info["weights_file"] == "pytorch_model.bin"
-    assert generator.info == generator.info | {"architecture": "gpt2"}
+    assert generator.info["architecture"] == "gpt2"
     expected = Generator.load(tiny_dir).generate(PROMPTS, settings=GREEDY)
     assert generator.generate(PROMPTS, settings=GREEDY) == expected
 

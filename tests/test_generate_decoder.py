@@ -1,0 +1,62 @@
+"""The lean decoders compute what transformers computes: padded batches, int8, GPT-Neo."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM
+
+from pipeline.decoding import GPT2Decoder, GPTNeoDecoder, TransformersDecoder, decoder_for
+from pipeline.quantize import quantize_int8
+from tests.fixtures_model import make_tiny_model_dir
+
+
+@pytest.fixture(scope="module", params=["gpt2", "gpt_neo"])
+def model(tmp_path_factory, request):
+    folder = make_tiny_model_dir(tmp_path_factory.mktemp("tiny") / "m", architecture=request.param)
+    return AutoModelForCausalLM.from_pretrained(folder).eval()
+
+
+def reference_logits(model, ids, attention):
+    """Full forward of transformers' model over the whole sequence, last position."""
+    positions = (attention.cumsum(-1) - 1).clamp(min=0)
+    out = model(input_ids=ids, attention_mask=attention, position_ids=positions)
+    return out.logits[:, -1].float()
+
+
+@pytest.mark.parametrize("padded", [False, True])
+@pytest.mark.parametrize("int8", [False, True])
+def test_decoder_logits_match_transformers(model, padded, int8):
+    if int8:
+        import copy
+
+        model = quantize_int8(copy.deepcopy(model))
+    # int8 activations are scaled per call: transformers' head sees all positions, ours the last
+    tolerance = {"atol": 2e-2, "rtol": 0} if int8 else {}
+    torch.manual_seed(0)
+    ids = torch.randint(1, 300, (3, 7))
+    attention = torch.ones_like(ids)
+    if padded:
+        attention[0, :4] = 0
+        attention[2, :2] = 0
+    decoder = decoder_for(model, total_length=11)
+    assert isinstance(decoder, GPT2Decoder | GPTNeoDecoder)
+    with torch.inference_mode():
+        positions = (attention.cumsum(-1) - 1).clamp(min=0)
+        logits = decoder.start(ids, attention, positions, max_new_tokens=4)
+        torch.testing.assert_close(logits, reference_logits(model, ids, attention), **tolerance)
+        for _ in range(4):
+            token = logits.argmax(-1, keepdim=True)
+            ids = torch.cat([ids, token], dim=1)
+            attention = torch.cat([attention, torch.ones_like(token)], dim=1)
+            positions = positions[:, -1:] + 1
+            logits = decoder.step(token, positions)
+            torch.testing.assert_close(logits, reference_logits(model, ids, attention), **tolerance)
+
+
+def test_sequences_beyond_gpt_neo_window_use_transformers(model):
+    lean = GPT2Decoder if model.config.model_type == "gpt2" else GPTNeoDecoder
+    assert isinstance(decoder_for(model, total_length=16), lean)
+    # the tiny GPT-Neo's local layers see 16 tokens: longer sequences need its sliding window
+    expected = lean if lean is GPT2Decoder else TransformersDecoder
+    assert isinstance(decoder_for(model, total_length=17), expected)

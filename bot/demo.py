@@ -101,8 +101,40 @@ class Demo:
         self.generator, self.content_filter = generator, content_filter
 
     def scheduled_post(self) -> None:
-        self._say("one scheduled post, as a dry run (nothing leaves this machine)")
-        print("   (scheduled posting is not wired into the demo yet)")
+        """One slot through the real scheduler code, with targets that print, not send."""
+        import asyncio
+
+        from bot.ledger import Ledger, utcnow
+        from bot.schedule_settings import ScheduleSettings
+        from bot.slots import SlotRunner
+        from bot.targets import ConsoleTarget
+        from pipeline.contentfilter import Target, generate_clean
+
+        self._say(
+            f"one scheduled post, as a dry run (nothing leaves this machine) -> {self.ledger}"
+        )
+        targets = [
+            ConsoleTarget(name="discord:0", label="   would post to Discord #memes:"),
+            ConsoleTarget(name="x", label="   would post to X (fits its weighted 280):"),
+        ]
+
+        async def make_meme(kind: str):
+            return await asyncio.to_thread(
+                generate_clean, lambda n: self.generator.generate([], n=n), self.content_filter,
+                target=Target(kind),
+            )  # fmt: skip
+
+        def remember(text: str) -> None:
+            self.content_filter.remember_posted(text)
+
+        ledger = Ledger(self.ledger)
+        try:
+            settings = ScheduleSettings(ledger_path=self.ledger)
+            runner = SlotRunner(settings, ledger, targets, make_meme, remember)
+            slot_id = asyncio.run(runner.run("demo", utcnow()))
+            print(f"   ledger, slot {slot_id}: {runner.summary(slot_id)}")
+        finally:
+            ledger.close()
 
     def goodbye(self) -> None:
         plot = next(self.run_dir.glob("*.png"), self.run_dir / "loss.png")

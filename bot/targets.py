@@ -18,17 +18,20 @@ class PostTarget(Protocol):
 
 
 class ConsoleTarget:
-    """Prints scheduled posts instead of sending them (``deepciso bot --console``)."""
+    """Prints scheduled posts instead of sending them (``deepciso bot --console``, and the
+    demo's dry run, which names one such target per place it would post to)."""
 
-    name = "console"
-
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, name: str = "console", label: str = "[scheduled post]"
+    ) -> None:
         import sys
 
         self.stream = stream or sys.stdout
+        self.name = name
+        self.label = label
         self.problem: str | None = None
         self._ids = itertools.count(1)
 
     async def send(self, text: str, nonce: str | None = None) -> str:
-        print(f"[scheduled post] {text}", file=self.stream, flush=True)
-        return f"console-{next(self._ids)}"
+        print(f"{self.label} {text}", file=self.stream, flush=True)
+        return f"{self.name.split(':')[0]}-dry-run-{next(self._ids)}"

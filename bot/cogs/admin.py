@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot import poster as posting
-from bot.cogs import join_group, leave_group
+from bot.cogs import GroupCog
 from bot.status import status_lines
 from bot.worker import ReloadFailed
 
@@ -45,15 +44,8 @@ def is_admin(interaction: discord.Interaction) -> bool:
 admin_only = app_commands.check(is_admin)
 
 
-class AdminCog(commands.Cog):
-    def __init__(self, bot: DeepcisoBot) -> None:
-        self.bot = bot
-
-    async def cog_load(self) -> None:
-        join_group(self, self.bot.group)
-
-    async def cog_unload(self) -> None:
-        leave_group(self, self.bot.group)
+class AdminCog(GroupCog):
+    bot: DeepcisoBot
 
     @app_commands.command(name="status", description="Admin: model, queue, filter, posts, uptime")
     @admin_only

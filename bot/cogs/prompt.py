@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
-from bot.cogs import join_group, leave_group, tell, tell_after_defer
+from bot.cogs import GroupCog, tell, tell_after_defer
 from bot.prompts import PromptRejected
 from bot.worker import WorkerError
 
@@ -26,15 +25,8 @@ def _cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
     return app_commands.Cooldown(1, seconds) if seconds > 0 else None
 
 
-class PromptCog(commands.Cog):
-    def __init__(self, bot: DeepcisoBot) -> None:
-        self.bot = bot
-
-    async def cog_load(self) -> None:
-        join_group(self, self.bot.group)
-
-    async def cog_unload(self) -> None:
-        leave_group(self, self.bot.group)
+class PromptCog(GroupCog):
+    bot: DeepcisoBot
 
     @app_commands.command(name="prompt", description="Make a meme that starts with your words")
     @app_commands.describe(text="The first words of the meme")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import io
 import signal
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 
 from bot.ledger import Ledger
 from bot.schedule import PostScheduler
-from bot.schedule_settings import ScheduleSettings
+from bot.schedule_settings import X_KEYS, ScheduleSettings
 from bot.slots import SlotRunner
 from bot.targets import ConsoleTarget
 from bot.x_client import XCredentials, make_client
@@ -24,6 +25,8 @@ from bot.x_poster import XPoster
 from tests.fakes.x_api import FakeX
 
 CREDENTIALS = XCredentials("consumer-key", "consumer-secret", "access-token", "access-secret")
+# The same keys as .env entries, for tests that start the whole bot.
+X_ENV = dict(zip(X_KEYS, dataclasses.astuple(CREDENTIALS), strict=True))
 
 
 @pytest.fixture(name="fake_x")

@@ -15,15 +15,9 @@ from pipeline.sample_db import make_sample_db
 from tests.fakes.discord_server import FakeDiscord, pinged_ids
 from tests.fakes.x_api import FakeX
 from tests.fixtures_bot import running_bot
+from tests.fixtures_schedule import X_ENV
 
 pytestmark = pytest.mark.timeout(300)
-
-X_ENV = {
-    "X_API_KEY": "consumer-key",
-    "X_API_SECRET": "consumer-secret",
-    "X_ACCESS_TOKEN": "access-token",
-    "X_ACCESS_TOKEN_SECRET": "access-secret",
-}
 
 
 def test_from_twint_database_to_posts_on_discord_and_x(tmp_path):

@@ -13,16 +13,11 @@ from bot.ledger import Ledger, utcnow
 from tests.fakes.discord_server import FakeDiscord, pinged_ids
 from tests.fakes.x_api import FakeX
 from tests.fixtures_bot import TOKEN, running_bot, tiny_model
+from tests.fixtures_schedule import X_ENV as SCHEDULE_X_ENV
 
 pytestmark = pytest.mark.timeout(120)
 
-X_ENV = {
-    "X_API_KEY": "consumer-key",
-    "X_API_SECRET": "consumer-secret",
-    "X_ACCESS_TOKEN": "access-token",
-    "X_ACCESS_TOKEN_SECRET": "access-secret",
-    "X_TIMEOUT_SECONDS": "5",
-}
+X_ENV = {**SCHEDULE_X_ENV, "X_TIMEOUT_SECONDS": "5"}
 
 
 @pytest.fixture(scope="module")

@@ -223,7 +223,12 @@ def _train(run: Run, world: distributed.World) -> Result:
     from tqdm.auto import tqdm
 
     bar = tqdm(
-        total=config.steps, initial=step, unit="step", disable=not world.is_main, dynamic_ncols=True
+        total=config.steps,
+        initial=step,
+        unit="step",
+        disable=not world.is_main,
+        dynamic_ncols=True,
+        mininterval=1.0,
     )
     started = last_checkpoint = time.perf_counter()
     window_loss, window_steps, window_tokens, window_seconds = 0.0, 0, 0, 0.0

@@ -259,6 +259,8 @@ def _train(run: Run, world: distributed.World) -> Result:
             tokens += inputs.numel() * world.size
             seconds = time.perf_counter() - tick
             train_seconds += seconds
+            if world.active:  # one clock for all processes: same schedule, same stop
+                train_seconds = distributed.mean(train_seconds, world, device)
             window_loss += loss_value
             window_steps += 1
             window_tokens += inputs.numel() * world.size

@@ -223,7 +223,12 @@ def _train(run: Run, world: distributed.World) -> Result:
     from tqdm.auto import tqdm
 
     bar = tqdm(
-        total=config.steps, initial=step, unit="step", disable=not world.is_main, dynamic_ncols=True
+        total=config.steps,
+        initial=step,
+        unit="step",
+        disable=not world.is_main,
+        dynamic_ncols=True,
+        mininterval=1.0,
     )
     started = last_checkpoint = time.perf_counter()
     window_loss, window_steps, window_tokens, window_seconds = 0.0, 0, 0, 0.0
@@ -254,6 +259,8 @@ def _train(run: Run, world: distributed.World) -> Result:
             tokens += inputs.numel() * world.size
             seconds = time.perf_counter() - tick
             train_seconds += seconds
+            if world.active:  # one clock for all processes: same schedule, same stop
+                train_seconds = distributed.mean(train_seconds, world, device)
             window_loss += loss_value
             window_steps += 1
             window_tokens += inputs.numel() * world.size

@@ -67,13 +67,13 @@ class Demo:
 
         self._say(f"model: the '{self.preset}' preset for {self.minutes:g} minutes on this machine")
         info = self.model_dir / "deepciso.json"
-        if info.exists():
+        if info.exists():  # (a run interrupted before saving a model starts over)
             print(f"   reusing {self.model_dir}")
             return
         config = TrainConfig(
             corpus=self.corpus_path, out=self.model_dir, preset=self.preset,
             tokenizer=self.tokenizer_path, time_limit=self.minutes, steps=100_000,
-            eval_every=50, sample_every=0, run_dir=self.run_dir,
+            eval_every=50, sample_every=0, run_dir=self.run_dir, overwrite=True,
         )  # fmt: skip
         result = train(config)
         print(

@@ -37,6 +37,7 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(fd)
     tmp = Path(name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the result should look like open()'s
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
@@ -66,6 +67,7 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     path = Path(path)
     ensure_writable_dir(path.parent)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    os.chmod(tmp, 0o777 & ~_umask())
     try:
         yield tmp
         _fsync_tree(tmp)
@@ -92,3 +94,9 @@ def _fsync_tree(folder: Path) -> None:
         if file.is_file():
             with open(file, "rb") as handle:
                 os.fsync(handle.fileno())
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

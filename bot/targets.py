@@ -34,4 +34,4 @@ class ConsoleTarget:
 
     async def send(self, text: str, nonce: str | None = None) -> str:
         print(f"{self.label} {text}", file=self.stream, flush=True)
-        return f"{self.name.split(':')[0]}-dry-run-{next(self._ids)}"
+        return f"{self.name.split(':')[0]}-{next(self._ids)}"

@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 LABELLED = HERE / "data" / "filter_labelled.tsv"
 HOLDOUT = HERE / "data" / "filter_holdout.tsv"
 FRESH = HERE / "data" / "filter_fresh.tsv"
+FRESH2 = HERE / "data" / "filter_fresh2.tsv"
 DEFAULT_DB = HERE.parents[1] / "shared" / "data" / "ccic-cashtag.twint.db"
 
 
@@ -88,15 +89,17 @@ def report(content_filter: ContentFilter, name: str, sets: dict[str, list[str]])
 
 
 def quality(runs: int) -> None:
-    tuned, holdout, fresh = (load_labelled(p) for p in (LABELLED, HOLDOUT, FRESH))
+    sets = (LABELLED, HOLDOUT, FRESH, FRESH2)
+    tuned, holdout, fresh, fresh2 = (load_labelled(p) for p in sets)
     started = time.perf_counter()
     content_filter = ContentFilter(FilterSettings())
     print(f"filter built in {time.perf_counter() - started:.2f} s (classifier + word lists)")
     report(content_filter, "tuning set filter_labelled.tsv", tuned)
     report(content_filter, "first held-out set filter_holdout.tsv (then tuned on)", holdout)
-    report(content_filter, "fresh held-out set filter_fresh.tsv (never tuned on)", fresh)
+    report(content_filter, "fresh held-out set filter_fresh.tsv (then tuned on)", fresh)
+    report(content_filter, "second fresh set filter_fresh2.tsv (never tuned on)", fresh2)
     print("threshold sweep on all sets (recall / clean false positives / mild rejected):")
-    both = {k: tuned[k] + holdout[k] + fresh[k] for k in tuned}
+    both = {k: tuned[k] + holdout[k] + fresh[k] + fresh2[k] for k in tuned}
     for threshold in (0.5, 0.7, 0.8, 0.9, 0.95, 0.99):
         swept = ContentFilter(FilterSettings(profanity_threshold=threshold))
         rates = [profanity_rate(swept, both[k])[0] for k in ("profane", "clean", "mild")]

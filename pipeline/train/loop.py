@@ -266,6 +266,8 @@ def _train(run: Run, world: distributed.World) -> Result:
             window_tokens += inputs.numel() * world.size
             window_seconds += seconds
             bar.update(1)
+            if config.time_limit:  # the clock may end the run first: project its step count
+                bar.total = min(config.steps, max(step, round(step / max(progress(), 1e-9))))
             if step % config.log_every == 0:
                 rate = window_tokens / max(window_seconds, 1e-9)
                 train_loss = distributed.mean(window_loss / window_steps, world, device)

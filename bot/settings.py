@@ -7,17 +7,15 @@ before touching Discord or the model. The token is never part of a repr or a log
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from pipeline.env import read_env
 from pipeline.errors import UserError
 from pipeline.paths import DEFAULT_MODEL_DIR
-
-DEFAULT_ENV_FILE = Path(".env")
 
 
 @dataclass(frozen=True)
@@ -43,23 +41,6 @@ class BotSettings:
     watch_model: bool = False
     watch_seconds: float = 30.0
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
-
-
-def read_env(env_file: Path | None = None, environ: Mapping[str, str] | None = None) -> dict:
-    """``.env`` values overlaid by the process environment (which wins, as python-dotenv does).
-
-    ``env_file`` given explicitly must exist; the default ``.env`` is optional.
-    """
-    from dotenv import dotenv_values
-
-    path = DEFAULT_ENV_FILE if env_file is None else Path(env_file)
-    values: dict[str, str] = {}
-    if path.is_file():
-        values = {k: v for k, v in dotenv_values(path).items() if v is not None}
-    elif env_file is not None:
-        raise UserError(f"{path}: no such env file; copy .env.example to {path} and fill it in")
-    values.update(os.environ if environ is None else environ)
-    return values
 
 
 def load_settings(

@@ -9,3 +9,9 @@ class UserError(Exception):
     """
 
     exit_status = 2
+
+
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's message (or its type's name), for a one-line error."""
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:limit]

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import UserError
+from pipeline.errors import UserError, first_line
 from pipeline.paths import TOKENIZER_FILE
+from pipeline.tokenizer import read_tokenizer
 
 if TYPE_CHECKING:
     import torch
@@ -127,15 +128,6 @@ def find_tokenizer(model_dir: Path) -> Path:
     )
 
 
-def read_tokenizer(path: Path) -> Tokenizer:
-    from tokenizers import Tokenizer
-
-    try:
-        return Tokenizer.from_file(str(path))
-    except Exception as exc:  # tokenizers raises a bare Exception for bad JSON
-        raise UserError(f"{path}: not a valid tokenizers JSON file ({exc})") from exc
-
-
 def check_tokenizer_fits(tokenizer: Tokenizer, path: Path, config) -> int:
     """Return the ``<|endoftext|>`` id; refuse a tokenizer that was not trained with this model."""
     eos_id = tokenizer.token_to_id(END_OF_TEXT)
@@ -182,9 +174,9 @@ def read_state_dict(model_dir: Path) -> tuple[Path, dict[str, torch.Tensor]]:
         raise
     except Exception as exc:  # safetensors, zipfile and unpickler errors have no common base
         path = safetensors_path if safetensors_path.exists() else pickle_path
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise UserError(
-            f"{path}: corrupt or unsafe weights file ({reason}); retrain or restore the model"
+            f"{path}: corrupt or unsafe weights file ({first_line(exc)}); "
+            "retrain or restore the model"
         ) from exc
     raise UserError(
         f"{model_dir}: no {SAFETENSORS_FILE} or {PICKLE_FILE}; the model folder is incomplete"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.atomic import atomic_write
-from pipeline.errors import UserError
+from pipeline.errors import UserError, first_line
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -67,18 +67,22 @@ def save_tokenizer(tokenizer: Tokenizer, path: Path) -> None:
         handle.write(tokenizer.to_str())
 
 
-def load_tokenizer(path: Path) -> Tokenizer:
-    """Load a tokenizers JSON file and check that ``<|endoftext|>`` is id 0."""
+def read_tokenizer(path: Path) -> Tokenizer:
+    """Parse a tokenizers JSON file; a file that is not one is a :class:`UserError`."""
     from tokenizers import Tokenizer
 
+    try:
+        return Tokenizer.from_file(str(path))
+    except Exception as exc:  # tokenizers raises a bare Exception for bad JSON
+        raise UserError(f"{path}: not a tokenizers JSON file ({first_line(exc)})") from exc
+
+
+def load_tokenizer(path: Path) -> Tokenizer:
+    """Load a tokenizer for training and check that ``<|endoftext|>`` is id 0."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: tokenizer file not found; make one with `deepciso tokenizer`")
-    try:
-        tokenizer = Tokenizer.from_file(str(path))
-    except Exception as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UserError(f"{path}: not a tokenizers JSON file ({first})") from exc
+    tokenizer = read_tokenizer(path)
     if tokenizer.token_to_id(END_OF_TEXT) != 0:
         raise UserError(f"{path}: {END_OF_TEXT} is not token id 0; retrain with deepciso tokenizer")
     return tokenizer

@@ -62,14 +62,14 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from pipeline.contentfilter import ContentFilter, FilterSettings, Target
-    from pipeline.contentfilter.settings import environ_with_dotenv
+    from pipeline.env import read_env
 
     if args.threshold is not None and not 0 < args.threshold <= 1:
         raise UserError(f"--threshold {args.threshold} must be above 0 and at most 1")
     if args.file is not None and str(args.file) != "-" and not args.file.is_file():
         what = "is a folder" if args.file.is_dir() else "does not exist"
         raise UserError(f"{args.file} {what}; give a text file with one text per line")
-    settings = FilterSettings.from_env(environ_with_dotenv())
+    settings = FilterSettings.from_env(read_env())
     overrides = {
         "profanity_threshold": args.threshold,
         "blocked_words": args.blocked_words,

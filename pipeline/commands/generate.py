@@ -139,7 +139,7 @@ def filter_records(
     import logging
 
     from pipeline.contentfilter import ContentFilter, Target
-    from pipeline.contentfilter.settings import environ_with_dotenv
+    from pipeline.env import read_env
 
     corpus = args.corpus
     trained_on = generator.info.get("corpus")
@@ -147,7 +147,7 @@ def filter_records(
         corpus = Path(trained_on)
     if corpus is None:
         logging.getLogger(__name__).info("no corpus: copies of training tweets are not checked")
-    content_filter = ContentFilter.from_env(environ_with_dotenv(), corpus=corpus)
+    content_filter = ContentFilter.from_env(read_env(), corpus=corpus)
     kept, target = [], Target(args.target)
     for record in records:
         verdict = content_filter.check(record["text"], target, prompt=record["prompt"])

@@ -50,15 +50,6 @@ class FilterSettings:
         return cls(**values)
 
 
-def environ_with_dotenv(dotenv: Path = Path(".env")) -> dict[str, str]:
-    """The process environment over the keys of ``dotenv`` when it exists (the environment
-    wins), for commands that read settings the way the bot does."""
-    from dotenv import dotenv_values
-
-    values = dotenv_values(dotenv) if Path(dotenv).is_file() else {}
-    return {**{k: v for k, v in values.items() if v is not None}, **os.environ}
-
-
 def _problem(values: Mapping[str, object]) -> tuple[str, str] | None:
     """The first invalid field and what it must be, or ``None``."""
     if not 0.0 < values["profanity_threshold"] <= 1.0:

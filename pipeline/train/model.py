@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from pipeline.errors import UserError
+from pipeline.errors import UserError, first_line
 from pipeline.paths import TOKENIZER_FILE
 from pipeline.train.config import Preset, TrainConfig
 from pipeline.train.text import TextCodec
@@ -86,9 +86,8 @@ def load_base(name_or_path: str) -> torch.nn.Module:
     try:
         model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=torch.float32)
     except Exception as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise UserError(
-            f"--base-model {name_or_path}: cannot load a causal LM ({first[:200]})"
+            f"--base-model {name_or_path}: cannot load a causal LM ({first_line(exc)})"
         ) from exc
     return model
 
@@ -103,9 +102,8 @@ def load_base_codec(name_or_path: str) -> TextCodec:
     try:
         tokenizer = AutoTokenizer.from_pretrained(name_or_path)
     except Exception as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise UserError(
-            f"--base-model {name_or_path}: no tokenizer found with it ({first[:200]}); "
+            f"--base-model {name_or_path}: no tokenizer found with it ({first_line(exc)}); "
             "pass --tokenizer FILE"
         ) from exc
     return TextCodec.from_pretrained(name_or_path, tokenizer)

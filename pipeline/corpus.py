@@ -184,7 +184,7 @@ def _base_sql(conn, columns: TweetColumns, options: BuildOptions) -> str:
     if options.since or options.until:
         conn.create_function("in_dates", 4, _date_checker(options), deterministic=True)
         stages.append("WHEN NOT in_dates(created_at, date, time, timezone) THEN 'date_range'")
-    unique = "" if _id_is_primary_key(conn) else (
+    unique = "" if columns.id_is_key else (
         " WHERE rowid IN (SELECT min(rowid) FROM tweets GROUP BY id)"
     )  # fmt: skip
     return f"""WITH base AS (SELECT *, CASE {" ".join(stages)} END AS stage FROM (
@@ -205,11 +205,6 @@ def _parameters(options: BuildOptions) -> dict:
         "exclude": json.dumps(sorted(options.exclude_authors)),
         "languages": json.dumps(sorted(options.languages)),
     }
-
-
-def _id_is_primary_key(conn) -> bool:
-    keys = [row[1].lower() for row in conn.execute("PRAGMA table_info(tweets)") if row[5]]
-    return keys == ["id"]
 
 
 def _date_checker(options: BuildOptions):
@@ -252,7 +247,7 @@ def _select(conn, columns, options: BuildOptions, report: CorpusReport, total, p
     params = _parameters(options)
     base = _base_sql(conn, columns, options)
     report.rows_read = unique_rows = total
-    if not _id_is_primary_key(conn):
+    if not columns.id_is_key:
         unique_rows = conn.execute(base + "SELECT count(*) FROM base", params).fetchone()[0]
         report.removed["duplicate_id"] = total - unique_rows
 

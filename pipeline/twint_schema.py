@@ -29,6 +29,7 @@ class TweetColumns:
     timezone: str | None
     language: str | None
     retweet_flag: str | None
+    id_is_key: bool = True  # False where ids can repeat (B-s keys rows on id + search_name)
 
     @property
     def has_time(self) -> bool:
@@ -56,7 +57,8 @@ def open_database(path: Path) -> sqlite3.Connection:
 
 def detect_columns(conn: sqlite3.Connection, path: Path) -> TweetColumns:
     """Read ``PRAGMA table_info(tweets)`` and map this generation's columns to our fields."""
-    names = {row[1].lower() for row in conn.execute("PRAGMA table_info(tweets)")}
+    table = list(conn.execute("PRAGMA table_info(tweets)"))
+    names = {row[1].lower() for row in table}
     if not names:
         raise UserError(f"{path}: has no 'tweets' table; is this a database made by Twint?")
 
@@ -94,4 +96,5 @@ def detect_columns(conn: sqlite3.Connection, path: Path) -> TweetColumns:
         timezone=col("timezone"),
         language=col("language"),
         retweet_flag=col("retweet"),
+        id_is_key=[row[1].lower() for row in table if row[5]] == ["id"],
     )

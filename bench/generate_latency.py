@@ -140,7 +140,13 @@ def main() -> None:
         action="store_true",
         help="compare: run every model through transformers' own forward, not the lean decoders",
     )
+    parser.add_argument(
+        "--eager",
+        action="store_true",
+        help="compare: run the lean decoders' network without TorchScript",
+    )
     args = parser.parse_args()
+    decoding.COMPILE = not args.eager
     if args.transformers_forward:
         for lean in (decoding.GPT2Decoder, decoding.GPTNeoDecoder):
             lean.supports = classmethod(lambda cls, model, total_length=0: False)
@@ -149,6 +155,7 @@ def main() -> None:
     settings = SamplingSettings(max_new_tokens=args.max_new_tokens)
     threads, tokens = torch.get_num_threads(), args.max_new_tokens
     forward = "transformers' forward" if args.transformers_forward else "lean decoders"
+    forward += "" if args.transformers_forward else (", eager" if args.eager else ", TorchScript")
     print(f"torch {torch.__version__}, {threads} threads, {tokens} new tokens/reply, {forward}")
     print("-- one reply, batch 1")
     for vocab in (8000, 50000):

@@ -20,9 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import random
-import re
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -51,36 +48,22 @@ VALID_BYTES = 40_000  # validation text both sides are measured on (~10k tokens)
 
 
 def corpus_from_db(db: Path, folder: Path) -> Path:
-    """A model.txt from the Twint DB: English tweets, links and @mentions removed, lowercased,
-    deduplicated, 20+ characters; 5% held out (use --corpus for deepciso build's output)."""
-    rows = sqlite3.connect(db).execute("select tweet from tweets where language = 'en'")
-    seen: dict[str, None] = {}
-    for (text,) in rows:
-        text = re.sub(r"https?://\S+|pic\.twitter\.com/\S+|@\w+", "", text or "")
-        text = " ".join(text.split()).lower()
-        if len(text) >= 20:
-            seen.setdefault(text)
-    lines = list(seen)
-    random.Random(0).shuffle(lines)
-    held = len(lines) // 20
-    corpus = folder / "model.txt"
-    corpus.write_text("\n".join(lines[held:]) + "\n", encoding="utf-8")
-    validation_path(corpus).write_text("\n".join(lines[:held]) + "\n", encoding="utf-8")
+    """``deepciso build``'s corpus of the DB with its defaults: the original demo's rule (each
+    author's tweets at or above their 85th engagement percentile), cleaned, 5% held out."""
+    from pipeline.corpus import BuildOptions, build_corpus
+
+    corpus = folder / "seed-rule" / "model.txt"
+    build_corpus(BuildOptions(db=db, out=corpus), progress=False)
     return corpus
 
 
 def bench_corpus(args: argparse.Namespace, folder: Path) -> Path:
     """Copy the corpus into ``folder`` with a validation file cut to about VALID_BYTES."""
-    if args.corpus:
-        source = args.corpus
-        train_lines = source.read_text(encoding="utf-8").splitlines()
-        valid_lines = validation_path(source).read_text(encoding="utf-8").splitlines()
-    else:
-        if not args.db.exists():
-            sys.exit(f"{args.db}: not found; pass --db or --corpus")
-        source = corpus_from_db(args.db, folder)
-        train_lines = source.read_text(encoding="utf-8").splitlines()
-        valid_lines = validation_path(source).read_text(encoding="utf-8").splitlines()
+    if not args.corpus and not args.db.exists():
+        sys.exit(f"{args.db}: not found; pass --db or --corpus")
+    source = args.corpus or corpus_from_db(args.db, folder)
+    train_lines = source.read_text(encoding="utf-8").splitlines()
+    valid_lines = validation_path(source).read_text(encoding="utf-8").splitlines()
     kept, size = [], 0
     for line in valid_lines:
         if size >= VALID_BYTES:
@@ -221,7 +204,9 @@ def first_time_at(curve: list[tuple[float, float]], target: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=1.0, help="training time of each side")
-    parser.add_argument("--db", type=Path, default=SHARED_DB, help="Twint DB to build a corpus")
+    parser.add_argument(
+        "--db", type=Path, default=SHARED_DB, help="Twint DB to build the corpus from (seed rule)"
+    )
     parser.add_argument("--corpus", type=Path, help="use this model.txt (and model.valid.txt)")
     parser.add_argument("--evals", type=int, default=20, help="reference validations per run")
     parser.add_argument("--eval-every", type=int, default=20, help="deepciso validation steps")

@@ -4,18 +4,26 @@ All have the same two calls: :meth:`start` runs the left-padded prompts, :meth:`
 new token per row; each returns the last position's float32 logits.
 
 transformers' GPT-2 and GPT-Neo spend most of a one-token step on bookkeeping (mask building, cache
-objects, a seven-op GELU) rather than on the matrix products; this does the same arithmetic in
-about a third of the operations, with a KV cache allocated once per batch. It calls the model's
-own projection modules, so the int8 model (quantized ``nn.Linear``) runs through it too.
-``tests/test_generate_decoder.py`` checks its logits against transformers'.
+objects, a seven-op GELU) rather than on the matrix products. The lean decoders do the same
+arithmetic in about a third of the operations, with a KV cache allocated once per batch, through
+a network that TorchScript compiles (:mod:`pipeline.decoder_network`). It calls the model's own
+projection modules, so the int8 model (quantized ``nn.Linear``) runs through it too.
+``tests/test_generate_decoder.py`` checks its logits against transformers', compiled and not.
 """
 
 from __future__ import annotations
 
 import inspect
+import weakref
 
 import torch
-import torch.nn.functional as F
+
+from pipeline.decoder_network import Block, GPT2Block, GPTNeoBlock, Network, compiled
+
+# Compile the lean decoders' network with TorchScript (bench/generate_latency.py --eager: off).
+COMPILE = True
+# transformers' two names for the tanh approximation of GELU (the lean decoders compute it)
+TANH_GELUS = ("gelu_new", "gelu_pytorch_tanh")
 
 
 def decoder_for(model, total_length: int) -> LeanDecoder | TransformersDecoder:
@@ -64,24 +72,24 @@ class TransformersDecoder:
 
 
 class LeanDecoder:
-    """Incremental forward of a GPT-2 or GPT-Neo model on its own layers.
+    """Incremental forward of a GPT-2 or GPT-Neo model through :mod:`pipeline.decoder_network`.
 
-    The two differ only in how a block makes queries, keys and values, and in the attention
-    scale (GPT-Neo does not divide by the square root of the head size).
+    This side keeps the KV cache (allocated once per batch) and the attention masks; the
+    network, compiled once per model and kept while the model lives, does the arithmetic.
     """
 
-    scale: float | None = None  # None: scaled_dot_product_attention's 1/sqrt(head size)
+    block_type: type[Block]
 
     def __init__(self, model) -> None:
-        self.transformer = model.transformer
-        self.lm_head = model.lm_head
+        self.network = _network(model, self.block_type)
         config = model.config
         self.heads = config.num_attention_heads
-        self.width = config.hidden_size
-        self.eps = config.layer_norm_epsilon
+        self.layers = config.num_hidden_layers
+        self.head_dim = config.hidden_size // self.heads
         self.keys: list[torch.Tensor] = []
         self.values: list[torch.Tensor] = []
         self.key_ok = torch.zeros(0, 0, dtype=torch.bool)
+        self.key_bias = torch.zeros(0, 1, 1, 0)
         self.padded = False
         self.length = 0
 
@@ -89,111 +97,87 @@ class LeanDecoder:
     def supports(cls, model, total_length: int) -> bool:
         raise NotImplementedError
 
-    def qkv(self, block, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        raise NotImplementedError
-
-    def attention_output(self, block, y: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
-
     def start(self, input_ids, attention, positions, max_new_tokens: int) -> torch.Tensor:
         """Run the (left-padded) prompts; return the last position's logits."""
         rows, width = input_ids.shape
         total = width + max_new_tokens
-        head_dim = self.width // self.heads
-        shape = (rows, self.heads, total, head_dim)
-        layers = len(self.transformer.h)
-        self.keys = [torch.empty(shape) for _ in range(layers)]
-        self.values = [torch.empty(shape) for _ in range(layers)]
+        shape = (rows, self.heads, total, self.head_dim)
+        self.keys = [torch.empty(shape) for _ in range(self.layers)]
+        self.values = [torch.empty(shape) for _ in range(self.layers)]
         self.key_ok = torch.ones((rows, total), dtype=torch.bool)
         self.key_ok[:, :width] = attention.bool()
         self.padded = not bool(self.key_ok.all())
+        self.key_bias = torch.zeros((rows, 1, 1, total)).masked_fill_(
+            ~self.key_ok[:, None, None, :], float("-inf")
+        )
         self.length = 0
         return self.step(input_ids, positions)
 
     def step(self, input_ids, positions) -> torch.Tensor:
         """Feed the next token(s) of every row; return the last position's logits."""
-        rows, count = input_ids.shape
-        start, end = self.length, self.length + count
+        start, end = self.length, self.length + input_ids.shape[1]
         mask = self._mask(start, end)
-        causal = mask is None and count > 1  # only the first block has several tokens
-        t = self.transformer
-        hidden = t.wte(input_ids) + t.wpe(positions)
-        for block, keys, values in zip(t.h, self.keys, self.values, strict=True):
-            x = F.layer_norm(hidden, (self.width,), block.ln_1.weight, block.ln_1.bias, self.eps)
-            q, k, v = self.qkv(block, x)
-            q = q.view(rows, count, self.heads, -1).transpose(1, 2)
-            keys[:, :, start:end] = k.view(rows, count, self.heads, -1).transpose(1, 2)
-            values[:, :, start:end] = v.view(rows, count, self.heads, -1).transpose(1, 2)
-            y = F.scaled_dot_product_attention(
-                q,
-                keys[:, :, :end],
-                values[:, :, :end],
-                attn_mask=mask,
-                is_causal=causal,
-                scale=self.scale,
-            )
-            y = y.transpose(1, 2).reshape(rows, count, self.width)
-            hidden = hidden + self.attention_output(block, y)
-            x = F.layer_norm(hidden, (self.width,), block.ln_2.weight, block.ln_2.bias, self.eps)
-            hidden = hidden + block.mlp.c_proj(F.gelu(block.mlp.c_fc(x), approximate="tanh"))
-        last = hidden[:, -1]
-        last = F.layer_norm(last, (self.width,), t.ln_f.weight, t.ln_f.bias, self.eps)
+        causal = mask is None and end - start > 1  # only the first block has several tokens
+        logits = self.network(input_ids, positions, self.keys, self.values, start, mask, causal)
         self.length = end
-        return self.lm_head(last).float()
+        return logits
 
     def _mask(self, start: int, end: int) -> torch.Tensor | None:
-        """Which keys each new query may see: earlier real tokens and itself (never nothing)."""
+        """What each new query adds to its attention scores: 0 for the keys it may see (earlier
+        real tokens and itself), -inf for padding. Additive float masks: scaled_dot_product_
+        attention would convert a boolean one at every layer of every step."""
         count = end - start
         if not self.padded:
             return None  # a single new token sees everything; a first block is causal
-        allowed = self.key_ok[:, None, None, :end].expand(-1, 1, count, end)
         if count == 1:
-            return allowed
+            return self.key_bias[:, :, :, :end]
         query = torch.arange(start, end).unsqueeze(1)
         key = torch.arange(end).unsqueeze(0)
-        return (allowed & (key <= query)) | (key == query)
+        allowed = (self.key_ok[:, None, None, :end] & (key <= query)) | (key == query)
+        return torch.zeros(allowed.shape).masked_fill_(~allowed, float("-inf"))
 
 
 class GPT2Decoder(LeanDecoder):
-    """GPT-2: one fused projection (``c_attn``) makes queries, keys and values."""
+    """GPT-2 as transformers writes it, without the variants it enables by flags."""
+
+    block_type = GPT2Block
 
     @classmethod
     def supports(cls, model, total_length: int = 0) -> bool:
-        """Plain GPT-2 only: the variants transformers enables by flags go through it instead."""
         config = model.config
         return (
             config.model_type == "gpt2"
-            and config.activation_function == "gelu_new"
+            and config.activation_function in TANH_GELUS
             and config.scale_attn_weights
             and not config.scale_attn_by_inverse_layer_idx
             and not config.reorder_and_upcast_attn
         )
 
-    def qkv(self, block, x):
-        return block.attn.c_attn(x).split(self.width, dim=2)
-
-    def attention_output(self, block, y):
-        return block.attn.c_proj(y)
-
 
 class GPTNeoDecoder(LeanDecoder):
-    """GPT-Neo: separate projections, unscaled attention; local layers see a sliding window,
-    which equals global attention while the whole sequence fits in the window."""
+    """GPT-Neo while the whole sequence fits in its local layers' window (where the sliding
+    window equals global attention)."""
 
-    scale = 1.0
+    block_type = GPTNeoBlock
 
     @classmethod
     def supports(cls, model, total_length: int = 0) -> bool:
         config = model.config
         return (
             config.model_type == "gpt_neo"
-            and config.activation_function == "gelu_new"
+            and config.activation_function in TANH_GELUS
             and total_length <= config.window_size
         )
 
-    def qkv(self, block, x):
-        attention = block.attn.attention
-        return attention.q_proj(x), attention.k_proj(x), attention.v_proj(x)
 
-    def attention_output(self, block, y):
-        return block.attn.attention.out_proj(y)
+_networks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _network(model, block_type: type[Block]) -> torch.nn.Module:
+    """The model's decoding network, built (and compiled if :data:`COMPILE`) on first use."""
+    key = (block_type, COMPILE)
+    cached = _networks.setdefault(model, {})
+    if key not in cached:
+        network = Network(model, block_type)
+        cached[key] = compiled(network) if COMPILE else network
+    return cached[key]

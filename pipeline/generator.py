@@ -195,11 +195,12 @@ class Generator:
         rows, width = len(encoded), max(len(ids) for ids in encoded)
         input_ids = torch.full((rows, width), self.eos_id, dtype=torch.long)
         attention = torch.zeros((rows, width), dtype=torch.long)
-        seen = torch.zeros((rows, self._banned.numel()), dtype=torch.bool)
         for row, ids in enumerate(encoded):
             input_ids[row, width - len(ids) :] = torch.tensor(ids)
             attention[row, width - len(ids) :] = 1
-            seen[row, ids[1:]] = True  # the leading <|endoftext|> is not a repeat
+        # what the repetition penalty looks at: the prompts (<|endoftext|> and padding are
+        # ignored), then every token written
+        context = input_ids[:, 1:]
         positions = (attention.cumsum(-1) - 1).clamp(min=0)
         has_text = torch.zeros(rows, dtype=torch.bool)
         finished = torch.zeros(rows, dtype=torch.bool)
@@ -209,8 +210,10 @@ class Generator:
         with torch.inference_mode():
             logits = decoder.start(input_ids, attention, positions, settings.max_new_tokens)
             for _ in range(settings.max_new_tokens):
-                logits = penalize_repeats(logits, seen, settings.repetition_penalty)
-                logits = logits.masked_fill(self._banned, float("-inf"))
+                logits = penalize_repeats(
+                    logits, context, settings.repetition_penalty, ignore_id=self.eos_id
+                )
+                logits.masked_fill_(self._banned, float("-inf"))
                 # No row may end before it has written something visible.
                 logits[:, self.eos_id].masked_fill_(~has_text, float("-inf"))
                 token = sample_next(
@@ -226,7 +229,7 @@ class Generator:
                 if bool(finished.all()) or len(steps) == settings.max_new_tokens:
                     break
                 has_text |= ~self._blank[token.squeeze(1)]
-                seen.scatter_(1, token, True)
+                context = torch.cat([context, token], dim=1)
                 positions = positions[:, -1:] + 1
                 logits = decoder.step(token, positions)
         return self._decode(torch.cat(steps, dim=1).tolist())

@@ -6,6 +6,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
+from pipeline import decoding
 from pipeline.decoding import GPT2Decoder, GPTNeoDecoder, TransformersDecoder, decoder_for
 from pipeline.quantize import quantize_int8
 from tests.fixtures_model import make_tiny_model_dir
@@ -24,9 +25,11 @@ def reference_logits(model, ids, attention):
     return out.logits[:, -1].float()
 
 
+@pytest.mark.parametrize("compile", [True, False], ids=["torchscript", "eager"])
 @pytest.mark.parametrize("padded", [False, True])
 @pytest.mark.parametrize("int8", [False, True])
-def test_decoder_logits_match_transformers(model, padded, int8):
+def test_decoder_logits_match_transformers(model, padded, int8, compile, monkeypatch):
+    monkeypatch.setattr(decoding, "COMPILE", compile)
     if int8:
         import copy
 
@@ -60,3 +63,23 @@ def test_sequences_beyond_gpt_neo_window_use_transformers(model):
     # the tiny GPT-Neo's local layers see 16 tokens: longer sequences need its sliding window
     expected = lean if lean is GPT2Decoder else TransformersDecoder
     assert isinstance(decoder_for(model, total_length=17), expected)
+
+
+def test_network_is_compiled_once_per_model(model):
+    first, second = decoder_for(model, total_length=8), decoder_for(model, total_length=12)
+    assert first.network is second.network
+    assert isinstance(first.network, torch.jit.ScriptModule)
+
+
+def test_int8_gpt_neo_makes_queries_keys_values_in_one_product(model, monkeypatch):
+    import copy
+
+    monkeypatch.setattr(decoding, "COMPILE", False)  # the plain modules, to look inside
+    quantized = quantize_int8(copy.deepcopy(model))
+    fused = [
+        getattr(block, "is_fused", False) for block in decoder_for(quantized, 8).network.blocks
+    ]
+    assert fused == [model.config.model_type == "gpt_neo"] * len(fused)
+    # fp32 models keep their own projections (a fused copy would double their memory)
+    plain = decoder_for(model, 8).network.blocks
+    assert not any(getattr(block, "is_fused", False) for block in plain)

@@ -28,9 +28,13 @@ def test_top_p_keeps_the_smallest_set_reaching_p():
 
 
 def test_sampling_follows_the_distribution():
-    logits = [math.log(0.75), math.log(0.25)]
-    share = (draws(logits, times=4000, temperature=1.0, top_k=0, top_p=1.0) == 0).float().mean()
-    assert abs(share.item() - 0.75) < 0.03
+    logits = [math.log(0.5), math.log(0.3), math.log(0.2)]
+    chosen = draws(logits, times=8000, temperature=1.0, top_k=0, top_p=1.0)
+    shares = torch.bincount(chosen, minlength=3).float() / len(chosen)
+    torch.testing.assert_close(shares, torch.tensor([0.5, 0.3, 0.2]), atol=0.02, rtol=0)
+    # top-k renormalizes what it keeps: 0.5 and 0.3 become 0.625 and 0.375
+    kept = draws(logits, times=8000, temperature=1.0, top_k=2, top_p=1.0)
+    assert abs((kept == 0).float().mean().item() - 0.625) < 0.02
 
 
 def test_low_temperature_sharpens_and_zero_is_greedy():
@@ -41,7 +45,19 @@ def test_low_temperature_sharpens_and_zero_is_greedy():
 
 
 def test_repetition_penalty_divides_positive_and_multiplies_negative_logits():
-    logits = torch.tensor([[2.0, -2.0, 1.0]])
-    seen = torch.tensor([[True, True, False]])
-    assert penalize_repeats(logits, seen, 2.0).tolist() == [[1.0, -4.0, 1.0]]
-    assert penalize_repeats(logits, seen, 1.0) is logits
+    logits = torch.tensor([[2.0, -2.0, 1.0, 3.0], [2.0, -2.0, 1.0, 3.0]])
+    # row 0 saw tokens 0 and 1 (0 twice); row 1 saw token 2, then padding (3 is ignore_id)
+    context = torch.tensor([[0, 1, 0], [2, 3, 3]])
+    penalized = penalize_repeats(logits, context, 2.0, ignore_id=3)
+    assert penalized.tolist() == [[1.0, -4.0, 1.0, 3.0], [2.0, -2.0, 0.5, 3.0]]
+    assert logits.tolist()[0] == [2.0, -2.0, 1.0, 3.0]  # the input is left alone
+    assert penalize_repeats(logits, context, 1.0) is logits
+    assert penalize_repeats(logits, context[:, :0], 2.0) is logits
+
+
+def test_temperature_scales_before_top_p():
+    # probabilities 0.6, 0.3, 0.1 at temperature 1; at 0.5 they sharpen to 0.78, 0.20, 0.02,
+    # so top_p 0.75 keeps only the first
+    logits = [math.log(0.6), math.log(0.3), math.log(0.1)]
+    assert set(draws(logits, temperature=1.0, top_k=0, top_p=0.75).tolist()) == {0, 1}
+    assert set(draws(logits, temperature=0.5, top_k=0, top_p=0.75).tolist()) == {0}

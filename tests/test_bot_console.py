@@ -20,14 +20,16 @@ def test_console_answers_prompts_and_admin_commands(tmp_path):
     stdin = io.StringIO("patch tuesday\n\n/status\n/post\n/reload\nzero trust\n/quit\nignored\n")
     out = io.StringIO()
     assert asyncio.run(run_console(settings, stdin, out)) == 0
-    lines = [line.removeprefix("> ") for line in out.getvalue().splitlines()]
-    assert lines[0].startswith(f"DeepCISO console, model {model_dir}")
-    assert lines[1].startswith("patch tuesday") and len(lines[1]) > len("patch tuesday")
-    assert "prompt is empty" in lines[2]
-    assert lines[3].startswith(f"Model: {model_dir} (trained 2026-01-01")
-    assert any("not set up" in line for line in lines)
-    assert any(line.startswith("Now serving") for line in lines)
-    assert lines[-2].startswith("zero trust") and "ignored" not in out.getvalue()
+    # one chunk per input line: each reply follows a "> " prompt at the start of a line (a
+    # sampled reply may itself hold a newline)
+    banner, *replies = out.getvalue().split("\n> ")
+    assert banner.startswith(f"DeepCISO console, model {model_dir}")
+    assert replies[0].startswith("patch tuesday") and len(replies[0]) > len("patch tuesday\n")
+    assert "prompt is empty" in replies[1]
+    assert replies[2].startswith(f"Model: {model_dir} (trained 2026-01-01")
+    assert "not set up" in replies[3]
+    assert replies[4].startswith("Now serving")
+    assert replies[5].startswith("zero trust") and "ignored" not in out.getvalue()
 
 
 def test_python_m_bot_console_runs_without_a_token(tmp_path):

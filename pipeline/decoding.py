@@ -174,8 +174,12 @@ _networks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _network(model, block_type: type[Block]) -> torch.nn.Module:
-    """The model's decoding network, built (and compiled if :data:`COMPILE`) on first use."""
-    key = (block_type, COMPILE)
+    """The model's decoding network, built (and compiled if :data:`COMPILE`) on first use.
+
+    The output head's identity is part of the key: quantizing a model in place replaces it, so
+    a network built on the fp32 layers is never reused for the int8 model.
+    """
+    key = (block_type, COMPILE, id(model.lm_head))
     cached = _networks.setdefault(model, {})
     if key not in cached:
         network = Network(model, block_type)

@@ -71,6 +71,15 @@ def test_network_is_compiled_once_per_model(model):
     assert isinstance(first.network, torch.jit.ScriptModule)
 
 
+def test_quantizing_in_place_after_decoding_builds_a_new_network(model):
+    import copy
+
+    model = copy.deepcopy(model)
+    fp32 = decoder_for(model, total_length=8).network
+    quantize_int8(model)  # in place
+    assert decoder_for(model, total_length=8).network is not fp32
+
+
 def test_int8_gpt_neo_makes_queries_keys_values_in_one_product(model, monkeypatch):
     import copy
 

@@ -84,9 +84,10 @@ def make_generator(model, int8: bool) -> Generator:
     return generator
 
 
-def timed(call, runs: int, cpu: list[float] | None = None) -> list[float]:
+def timed(call, runs: int, cpu: list[float] | None = None, warm_up: bool = True) -> list[float]:
     """Wall-clock seconds of each run; the process's CPU seconds go to ``cpu`` if given."""
-    call()  # warm-up: first calls allocate and pick kernels
+    if warm_up:
+        call()  # first calls allocate and pick kernels
     times = []
     for _ in range(runs):
         start, start_cpu = time.perf_counter(), time.process_time()
@@ -127,8 +128,8 @@ def report_batching(name: str, generator: Generator, settings: SamplingSettings,
     one_by_one(), batched()  # warm-up
     sequential, together = [], []
     for _ in range(runs):
-        sequential += timed_once(one_by_one)
-        together += timed_once(batched)
+        sequential += timed(one_by_one, 1, warm_up=False)
+        together += timed(batched, 1, warm_up=False)
     ratios = [s / t for s, t in zip(sequential, together, strict=True)]
     replies = len(PROMPTS)
     print(
@@ -137,12 +138,6 @@ def report_batching(name: str, generator: Generator, settings: SamplingSettings,
         f"{statistics.median(ratios):4.1f}x (median of {runs} alternating runs, "
         f"{min(ratios):.1f}x-{max(ratios):.1f}x)"
     )
-
-
-def timed_once(call) -> list[float]:
-    start = time.perf_counter()
-    call()
-    return [time.perf_counter() - start]
 
 
 def main() -> None:

@@ -192,5 +192,5 @@ def compiled(network: Network) -> nn.Module:
             warnings.simplefilter("ignore")  # TorchScript's deprecation notices
             return torch.jit.freeze(torch.jit.script(network.eval()))
     except Exception as exc:  # any failure only costs speed
-        log.debug("TorchScript unavailable (%s); decoding without it", exc)
+        log.warning("TorchScript unavailable (%s): generating without it, about 3x slower", exc)
         return network

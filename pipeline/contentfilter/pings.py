@@ -1,63 +1,182 @@
-"""Pings and links: ``@handle``, ``@everyone``/``@here``, Discord mentions, URLs, invites.
+"""Pings and links, found in the canonical reading of a text and cut out of the original.
 
-A meme must never ping anyone nor carry a link (spam, phishing, a Discord invite). Policy
-``remove`` (the default) deletes those tokens and keeps the rest of the text when enough of
-it still stands; policy ``reject`` refuses any text that has one.
+A meme must never ping anyone nor carry a link (spam, phishing, a Discord invite). Found on
+the canonical reading (:mod:`.canonical`: invisible characters, look-alikes, fullwidth dots
+and markdown already undone), after undoing defanged spellings (``hxxps``, ``[.]``, ``(dot)``,
+``[at]``, ``discord .gg``, ``discord dot gg slash``):
+
+* Discord mentions (``<@id>``, ``<@&id>``, ``<#id>``, ``</cmd:id>``, ``<id:customize>``),
+  ``@everyone``/``@here`` anywhere (``hey@everyone``, ``@@everyone``), handles as X reads them;
+* URLs with a scheme, ``www.`` names, e-mail addresses, IPv4 and IPv6 addresses (with or
+  without a port or path), markdown links (their label stays);
+* bare names on any real top-level domain (:mod:`.tlds`, the Public Suffix List), punycode
+  (``xn--``) included; see ``data/wordlike_tlds.txt`` for the two exceptions.
+
+Policy ``remove`` (the default) deletes those spans from the original text and checks the
+remainder again: when something still pings or links, the text is refused. Policy ``reject``
+refuses any text that has one.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
-# Discord mention syntax: users <@id> <@!id>, roles <@&id>, channels <#id>, slash commands
-# </name:id>, custom emoji are left alone.
-_DISCORD_MENTION = r"<(?:@[!&]?|#)\d+>|</[\w -]+:\d+>"
-# X and Discord handles; the fullwidth at sign pings on X too. Not an e-mail's "@".
-_HANDLE = r"(?<![\w@＠.])[@＠][A-Za-z0-9_]{1,32}\b"
-_INVITE = r"(?:https?://)?(?:www\.)?(?:discord(?:app)?\.(?:gg|io|me|li|com/invite)|dsc\.gg)/\S+"
-_URL = r"(?:https?|ftp)://\S+|www\.\S+"
-_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-# Bare domains that X and Discord clients turn into links ("example.com/path").
-_TLDS = (
-    "com|net|org|io|co|gg|ai|me|ly|app|dev|xyz|info|biz|us|uk|de|fr|ru|cn|jp|in|tv|to|so|sh|"
-    "link|site|online|live|news|shop|store|tech|fm|am|is|it|es|nl|eu|ca|au|be|ch|se|no|pl|cc"
+from pipeline.contentfilter.canonical import Reading, canonical
+from pipeline.contentfilter.tlds import is_tld, is_wordlike
+
+_STRONG_DEFANG = [
+    (re.compile(r"h(?:xx|\*\*|tt)p(s?)\s*(?:\[:\]|:)\s*(?:/|\[/\]){2}"), r"http\1://"),
+    (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|<\.>|\[dot\]|\(dot\)|\{dot\}|<dot>)\s*"), "."),
+    (re.compile(r"\s*(?:\[@\]|\(@\)|\[at\]|\(at\)|\{at\}|<at>)\s*"), "@"),
+    (re.compile(r"(?<=[a-z0-9])\s+\.(?=[a-z0-9])"), "."),  # "discord .gg"
+    (re.compile(r"(?<=[a-z0-9])\.\s+(?=(?:gg|com|net|org|io)\b)"), "."),  # "discord. gg"
+]
+_SPELLED = re.compile(
+    r"\b([a-z0-9][a-z0-9-]*)\s+dot\s+([a-z0-9][a-z0-9-]*)\b((?:\s+slash\s+[\w-]+)*)"
 )
-_DOMAIN = rf"(?<![\w@$.])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})\b(?:/\S*)?"
-_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\((?:<[^>\n]*>|[^)\s]*)\)")
+_STOPWORDS = frozenset(
+    "a an the this that one each every polka connect join her his my your our their its "
+    "and or of to in on at".split()
+)
+_MENTION = r"<(?:@[!&]?|#)\d+>|</[\w -]+:\d+>|<id:\w+>|@+(?:everyone|here)(?![a-z0-9_])"
+_URL = r"(?:https?|ftp)://\S+|[a-z][a-z0-9+.-]*://\S+|www\.\S+"
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_HANDLE = r"(?<![a-z0-9_!#$%&*@])@[a-z0-9_]{1,32}(?![a-z0-9_])"
+_IPV4 = r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*[a-z0-9])(?::\d{1,5})?(?:/\S*)?"
+_IPV6 = (
+    r"(?<![\w:])(?:\[[0-9a-f:.]+\](?::\d{1,5})?"
+    r"|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:]))(?:/\S*)?"
+)
+_DOMAIN = (
+    r"(?<![\w@$.-])(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:xn--[a-z0-9-]+|[^\W\d_][^\W_]*)\b"
+    r"(?:[:/]\S*)?"
+)
 _TOKENS = re.compile(
-    "|".join(f"(?:{p})" for p in (_DISCORD_MENTION, _INVITE, _URL, _EMAIL, _HANDLE, _DOMAIN)),
-    re.IGNORECASE,
+    "|".join(
+        f"(?P<{name}>{pattern})"
+        for name, pattern in (
+            ("markdown", r"\[[^\]\n]*\]\((?:<[^>\n]*>|[^)\s]*)\)"),
+            ("mention", _MENTION),
+            ("url", _URL),
+            ("email", _EMAIL),
+            ("handle", _HANDLE),
+            ("ipv4", _IPV4),
+            ("ipv6", _IPV6),
+            ("domain", _DOMAIN),
+        )
+    )
 )
 # Cheap test first: most texts have none of the characters a ping or link needs.
-_MAYBE = re.compile(r"[@＠<\]]|[./]\w", re.IGNORECASE)
+_MAYBE = re.compile(r"[@<\[(:]|\w[./]\w|\bdot\b|\s\.\w")
 _LEFTOVER_SPACES = re.compile(r"[ \t]{2,}")
+_MAX_PASSES = 3
 
 
 @dataclass(frozen=True)
 class PingsAndLinks:
-    """What :func:`find_pings_and_links` found and the text without it."""
+    """What :func:`find_pings_and_links` found (original spellings), the text without it, and
+    whether that remainder is clean (``False``: something still pings or links in it)."""
 
     found: tuple[str, ...]
     remainder: str
+    clean: bool = True
+
+
+def link_reading(text: str) -> Reading:
+    """The canonical reading of ``text`` with defanged links spelled as links again."""
+    reading = canonical(text)
+    for pattern, replacement in _STRONG_DEFANG:
+        reading = reading.sub(pattern, replacement)
+    if " dot " in reading.text:
+        reading = reading.sub(_SPELLED, _spelled_dot)
+    return reading
+
+
+def _spelled_dot(match: re.Match) -> str:
+    """``evil dot com`` -> ``evil.com`` when it reads as a domain (see wordlike_tlds.txt)."""
+    name, tld, path = match.groups()
+    if name in _STOPWORDS or not is_tld(tld) or (is_wordlike(tld) and not path):
+        return match.group(0)
+    return f"{name}.{tld}" + re.sub(r"\s+slash\s+", "/", path)
+
+
+def _spans(text: str) -> list[tuple[int, int, int | None]]:
+    """(start, end, label end) in the original ``text`` of each ping or link; ``label end``
+    is set for a markdown link, whose label (after the ``[``) is kept."""
+    reading = link_reading(text)
+    if not _MAYBE.search(reading.text):
+        return []
+    spans = []
+    for match in _TOKENS.finditer(reading.text):
+        kind, (begin, stop) = match.lastgroup, match.span()
+        if not _is_link(kind, match.group(0), text, reading, begin):
+            continue
+        start, end = reading.origin(begin, stop)
+        label_end = None
+        if kind == "markdown":
+            close = match.group(0).index("](")
+            label_end = reading.origin(begin, begin + close + 1)[1] - 1 if close > 1 else None
+        spans.append((start, end, label_end))
+    return spans
+
+
+def _is_link(kind: str, found: str, text: str, reading: Reading, begin: int) -> bool:
+    if kind == "ipv4":
+        return _valid_ip(found.split("/")[0].split(":")[0])
+    if kind == "ipv6":
+        address = found.split("/")[0]
+        if address.startswith("["):
+            address = address[1:].split("]")[0]
+        return address.count(":") >= 2 and _valid_ip(address)
+    if kind == "domain":
+        host = re.split(r"[:/]", found, maxsplit=1)[0]
+        tld = host.rsplit(".", 1)[-1]
+        if not is_tld(tld):
+            return False
+        if is_wordlike(tld) and host.count(".") == 1 and found == host:
+            # "we did it.It works": a missing space after a full stop, next word capitalised.
+            start = reading.origin(begin + len(host) - len(tld), begin + len(host))[0]
+            original = text[start : start + 1]
+            return not (original.isupper() and text[start - 1 : start] == ".")
+    return True
+
+
+def _valid_ip(candidate: str) -> bool:
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return False
+    return True
 
 
 def find_pings_and_links(text: str) -> PingsAndLinks:
     """Every ping or link in ``text`` and the text with them removed (markdown links keep their
-    label); whitespace left behind is squeezed."""
-    if not _MAYBE.search(text):
-        return PingsAndLinks((), text.strip())
+    label); whitespace left behind is squeezed. The remainder is checked again (up to three
+    passes); ``clean`` is ``False`` when it still pings or links."""
     found: list[str] = []
+    remainder = text
+    for _ in range(_MAX_PASSES):
+        spans = _spans(remainder)
+        if not spans:
+            return PingsAndLinks(tuple(found), _squeeze(remainder), True)
+        found.extend(remainder[start:end] for start, end, _ in spans)
+        remainder = _cut(remainder, spans)
+    return PingsAndLinks(tuple(found), _squeeze(remainder), not _spans(remainder))
 
-    def unlink(match: re.Match) -> str:
-        found.append(match.group(0))
-        return match.group(1)
 
-    def drop(match: re.Match) -> str:
-        found.append(match.group(0))
-        return " "
+def _cut(text: str, spans: list[tuple[int, int, int | None]]) -> str:
+    pieces, last = [], 0
+    for start, end, label_end in spans:
+        if start < last:
+            continue
+        pieces.append(text[last:start])
+        pieces.append(text[start + 1 : label_end] if label_end else " ")
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
-    text = _MARKDOWN_LINK.sub(unlink, text)
-    remainder = _TOKENS.sub(drop, text)
-    remainder = _LEFTOVER_SPACES.sub(" ", remainder).strip()
-    return PingsAndLinks(tuple(found), remainder)
+
+def _squeeze(text: str) -> str:
+    return _LEFTOVER_SPACES.sub(" ", text).strip()

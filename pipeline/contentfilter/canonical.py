@@ -1,0 +1,115 @@
+"""The canonical reading of a text: what a reader sees, with a map back to the original.
+
+Every rule reads a text through :func:`canonical`, so that a trick defeated here is defeated
+for profanity, pings and links, degenerate output and novelty alike:
+
+* each character is read as :func:`.lookalikes.fold_char` reads it: NFKC, case folded,
+  default-ignorable code points and combining marks dropped, look-alikes folded to the Latin
+  letter they imitate (``ʀᴇᴛᴀʀᴅ`` -> ``retard``, ``ｆ．ｃｏｍ`` -> ``f.com``);
+* Discord markdown is dropped as a reader does not see it: spoilers ``||``, bold ``**``,
+  underline ``__``, strike-through ``~~``, code spans and blocks (backticks), and a pair of
+  single ``*`` or ``_`` on one line (italics): ``||fu||||ck||`` and ``__fu__ck`` read ``fuck``.
+
+A :class:`Reading` keeps, for each of its characters, the span of the original text it came
+from, so that what is found in the reading can be cut out of the original.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.contentfilter.lookalikes import fold_char
+
+_MARKUP = re.compile(r"\|\||~~|\*\*|__|`+")
+_ITALICS = re.compile(r"([*_])([^*_\s](?:[^\n]*?[^\s\\])??)\1")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """``text``; ``starts[i]``/``ends[i]``: the original span that ``text[i]`` comes from."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def origin(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of ``text[start:end]`` (``end > start``)."""
+        return self.starts[start], self.ends[end - 1]
+
+    def sub(self, pattern: re.Pattern, replace: str | Callable[[re.Match], str]) -> Reading:
+        """Like ``pattern.sub``; replacement characters map to the span of what they replace."""
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        last = 0
+        for match in pattern.finditer(self.text):
+            begin, stop = match.span()
+            pieces.append(self.text[last:begin])
+            starts.extend(self.starts[last:begin])
+            ends.extend(self.ends[last:begin])
+            new = replace(match) if callable(replace) else match.expand(replace)
+            if new and stop > begin:
+                group_spans = _group_spans(match, new)
+                for offset, char in enumerate(new):
+                    at = group_spans.get(offset)
+                    starts.append(self.starts[at] if at is not None else self.starts[begin])
+                    ends.append(self.ends[at] if at is not None else self.ends[stop - 1])
+                    pieces.append(char)
+            elif new:  # an insertion at an empty match: map to the next character
+                anchor = min(begin, len(self.text) - 1)
+                starts.extend([self.starts[anchor]] * len(new))
+                ends.extend([self.starts[anchor]] * len(new))
+                pieces.append(new)
+            last = stop
+        if not pieces:
+            return self
+        pieces.append(self.text[last:])
+        starts.extend(self.starts[last:])
+        ends.extend(self.ends[last:])
+        return Reading("".join(pieces), tuple(starts), tuple(ends))
+
+
+def _group_spans(match: re.Match, new: str) -> dict[int, int]:
+    """When ``new`` keeps a group's text unchanged (``\\2``), map those characters one to one."""
+    spans = {}
+    for index in range(1, (match.re.groups or 0) + 1):
+        group = match.group(index)
+        if group and (at := new.find(group)) >= 0:
+            start = match.start(index)
+            for k in range(len(group)):
+                spans[at + k] = start + k
+    return spans
+
+
+def fold(text: str) -> Reading:
+    """Each character of ``text`` read as what it looks like (no markdown handling)."""
+    if text.isascii():
+        n = len(text)
+        return Reading(text.lower(), tuple(range(n)), tuple(range(1, n + 1)))
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for index, char in enumerate(text):
+        folded = fold_char(char)
+        pieces.append(folded)
+        starts.extend([index] * len(folded))
+        ends.extend([index + 1] * len(folded))
+    return Reading("".join(pieces), tuple(starts), tuple(ends))
+
+
+@lru_cache(maxsize=256)
+def canonical(text: str) -> Reading:
+    """The canonical reading of ``text`` (see the module docstring); cached for the few texts
+    that every rule of one check reads again."""
+    reading = fold(text)
+    if any(c in reading.text for c in "|~*_`"):
+        reading = reading.sub(_MARKUP, "").sub(_ITALICS, r"\2")
+    return reading
+
+
+def canonical_text(text: str) -> str:
+    """Just the text of :func:`canonical`."""
+    return canonical(text).text

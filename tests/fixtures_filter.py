@@ -19,3 +19,13 @@ def default_filter() -> ContentFilter:
 def write_lines(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     return path
+
+
+# 318 characters of ordinary words, no phrase said twice (a repeated phrase is degenerate): too
+# long for X, fine for Discord.
+LONG_TEXT = (
+    "the market is up today and the printer is still down, so the blue team drinks cold coffee "
+    "while auditors ask for one more spreadsheet about patch levels nobody reads; meanwhile the "
+    "red team found another default password on a forgotten staging box and everyone pretends "
+    "this quarter will be different from the last three quarters"
+)

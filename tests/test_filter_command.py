@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bot.cli import main
-from tests.fixtures_filter import write_lines
+from tests.fixtures_filter import LONG_TEXT, write_lines
 
 TEXTS = [
     "hello @bob the market is up today",
@@ -44,7 +44,7 @@ def test_plain_output_per_line_with_reasons(texts_file, capsys, monkeypatch, tmp
 
 def test_jsonl_from_stdin_with_target_x(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    long_text = "the market is up today and the printer is still down " * 6
+    long_text = LONG_TEXT
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{TEXTS[0]}\n{long_text}\n"))
     assert main(["filter", "--jsonl", "--target", "x"]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

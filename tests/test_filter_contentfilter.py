@@ -16,7 +16,7 @@ from pipeline.contentfilter import (
     reason_code,
 )
 from pipeline.errors import UserError
-from tests.fixtures_filter import default_filter, write_lines
+from tests.fixtures_filter import LONG_TEXT, default_filter, write_lines
 
 
 def codes(verdict: Verdict) -> list[str]:
@@ -62,7 +62,7 @@ def test_each_rule_gives_its_reason(text, code):
 
 
 def test_length_depends_on_the_target():
-    text = "the market is up today and the printer is still down " * 6  # 318 characters
+    text = LONG_TEXT
     assert default_filter().check(text, Target.DISCORD).passed
     assert codes(default_filter().check(text, Target.X)) == ["too_long"]
     assert default_filter().check(text, Target.CONSOLE).passed

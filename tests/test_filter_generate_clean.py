@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.contentfilter import NO_CLEAN_MEME, ContentFilter, Target, generate_clean
-from tests.fixtures_filter import default_filter
+from tests.fixtures_filter import LONG_TEXT, default_filter
 from tests.fixtures_model import SAMPLE_LINES, make_tiny_model_dir
 
 
@@ -51,7 +51,7 @@ def test_an_empty_batch_ends_the_search():
 
 
 def test_target_applies_its_length_limit():
-    long_text = "the market is up today and the printer is still down " * 6
+    long_text = LONG_TEXT
     to_x = generate_clean(Scripted([long_text]), default_filter(), target=Target.X)
     assert to_x.text is None
     to_discord = generate_clean(Scripted([long_text]), default_filter(), target=Target.DISCORD)

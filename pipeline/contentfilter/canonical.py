@@ -6,9 +6,10 @@ for profanity, pings and links, degenerate output and novelty alike:
 * each character is read as :func:`.lookalikes.fold_char` reads it: NFKC, case folded,
   default-ignorable code points and combining marks dropped, look-alikes folded to the Latin
   letter they imitate (``ʀᴇᴛᴀʀᴅ`` -> ``retard``, ``ｆ．ｃｏｍ`` -> ``f.com``);
-* Discord markdown is dropped as a reader does not see it: spoilers ``||``, bold ``**``,
-  underline ``__``, strike-through ``~~``, code spans and blocks (backticks), and a pair of
-  single ``*`` or ``_`` on one line (italics): ``||fu||||ck||`` and ``__fu__ck`` read ``fuck``.
+* Discord markdown is dropped as a reader does not see it: pairs of spoiler ``||``, bold
+  ``**``, underline ``__``, strike-through ``~~`` and code (backticks) marks, and a pair of
+  single ``*`` or ``_`` on one line (italics): ``||fu||||ck||`` and ``__fu__ck`` read
+  ``fuck``. An unpaired mark is shown as it is (``f***ed``), and so is kept.
 
 A :class:`Reading` keeps, for each of its characters, the span of the original text it came
 from, so that what is found in the reading can be cut out of the original.
@@ -23,7 +24,7 @@ from functools import lru_cache
 
 from pipeline.contentfilter.lookalikes import fold_char
 
-_MARKUP = re.compile(r"\|\||~~|\*\*|__|`+")
+_MARKUP = re.compile(r"(\|\||~~|\*\*|__|`+)(.*?)\1", re.DOTALL)
 _ITALICS = re.compile(r"([*_])([^*_\s](?:[^\n]*?[^\s\\])??)\1")
 
 
@@ -106,7 +107,12 @@ def canonical(text: str) -> Reading:
     that every rule of one check reads again."""
     reading = fold(text)
     if any(c in reading.text for c in "|~*_`"):
-        reading = reading.sub(_MARKUP, "").sub(_ITALICS, r"\2")
+        for _ in range(3):  # nested: ||**fu**||ck
+            unmarked = reading.sub(_MARKUP, r"\2")
+            if unmarked is reading:
+                break
+            reading = unmarked
+        reading = reading.sub(_ITALICS, r"\2")
     return reading
 
 

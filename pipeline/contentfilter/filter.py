@@ -8,7 +8,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from pipeline.contentfilter.canonical import canonical_text
 from pipeline.contentfilter.degenerate import degenerate_reasons
+from pipeline.contentfilter.hygiene import strip_unsafe
 from pipeline.contentfilter.length import length_reasons
 from pipeline.contentfilter.normalize import words
 from pipeline.contentfilter.novelty import CorpusIndex, RecentPosts
@@ -61,9 +63,10 @@ class ContentFilter:
 
         ``prompt``: the user's prompt when ``text`` starts with it; word runs inside it do not
         count as copying a training tweet or a recent post (the whole text still must not be
-        an exact copy).
+        an exact copy). Any ``str`` is accepted: control characters, ANSI escapes, bidi
+        controls and lone surrogates are stripped first, so ``Verdict.text`` never holds one.
         """
-        cleaned, reasons = self._reasons(text, target, prompt)
+        cleaned, reasons = self._reasons(strip_unsafe(text), target, strip_unsafe(prompt))
         with self._lock:
             self.checked += 1
             self.rejections.update(set(map(reason_code, reasons)))
@@ -77,7 +80,9 @@ class ContentFilter:
             listed = ", ".join(repr(p) for p in pings.found[:3])
             if settings.links == "reject":
                 return text.strip(), [f"pings_or_links: contains {listed}"]
-            if not any(c.isalnum() for c in cleaned):
+            if not pings.clean:
+                return text.strip(), [f"pings_or_links: cannot cut out {listed} cleanly"]
+            if not any(c.isalnum() for c in canonical_text(cleaned)):
                 return cleaned, [f"pings_or_links: no words left without {listed}"]
         reasons = degenerate_reasons(cleaned, settings.max_repeats)
         reasons += length_reasons(cleaned, target, settings.min_chars)

@@ -1,35 +1,38 @@
-"""Text normalisation shared by the rules: folding, de-obfuscation variants, word lists.
+"""Readings for the profanity rule, built on the canonical reading (:mod:`.canonical`).
 
-Obfuscated profanity survives a plain lowercase comparison (``sh1t``, ``f u c k``,
-``fuuuuck``, ``fuсk`` with a Cyrillic ``с``); :func:`spellings` returns the few readings of a
-text that undo those tricks, so that word lists and the classifier see the plain word.
-Mask characters (``*``, ``#``, ``%``, ``_``) are left in place: :mod:`.wordlists` matches them as
-"any letter" (``f*ck``, ``f**k``).
+The canonical reading already undoes invisible characters, look-alike letters, fullwidth
+forms and markdown. Obfuscated profanity survives it (``sh1t``, ``f/u/c/k``, ``fuuuuck``,
+``f#@k``); :func:`spellings` returns the few readings of a text that undo those tricks, so that
+word lists and the classifier see the plain word. Mask characters (``*``, ``#``, ``%``, ``_``)
+are left in place: :mod:`.wordlists` matches them as "any letter" (``f*ck``, ``f**k``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from pipeline.contentfilter.canonical import canonical_text
+from pipeline.contentfilter.canonical import fold as fold_reading
 
 MASK_CHARS = "*#%_"
 
-# Letters from other scripts that look like Latin ones (the usual homoglyph tricks).
-_HOMOGLYPHS = str.maketrans(
-    {
-        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
-        "ј": "j", "ѕ": "s", "ԁ": "d", "к": "k", "м": "m", "т": "t", "н": "h", "в": "b",
-        "α": "a", "ε": "e", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "ι": "i", "κ": "k",
-        "ν": "v",
-    }
-)  # fmt: skip
-
 # Leetspeak: applied only inside a word that also has letters ("sh1t", "a$$", "b!tch").
-_LEET = str.maketrans("01345789@$!|€£", "oieastbgasiiel")
-_LEET_WORD = re.compile(r"[\w@$!|€£]*[a-z][\w@$!|€£*#%]*|[\w@$!|€£]+[a-z*#%][\w@$!|€£*#%]*")
-_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[a-z]{1,2}[ ._\-*+]{1,2}){2,}[a-z]{1,2}(?![^\W\d_])")
-_SINGLE_LETTERS = re.compile(r"(?<![a-z])(?:[a-z][ ._\-*+]{1,2}){2,}[a-z](?![a-z])")
-_SPACED_SEPARATORS = re.compile(r"[ ._\-*+]")
+_LEET_SYMBOLS = "01345789@$!|€£¡+"
+_LEET = str.maketrans(_LEET_SYMBOLS, "oieastbgasiielit")
+_LEET_GROUPS = re.compile(r"\|<|\|_\|\\/|/\\|\(\)|\[\)|\|\)")
+_GROUP_LETTERS = {"|<": "k", "|_|": "u", "\\/": "v", "/\\": "a", "()": "o", "[)": "d", "|)": "d"}
+_LEET_CLASS = re.escape(_LEET_SYMBOLS)
+_LEET_WORD = re.compile(
+    rf"[\w{_LEET_CLASS}]*[a-z][\w{_LEET_CLASS}*#%]*|[\w{_LEET_CLASS}]+[a-z*#%][\w{_LEET_CLASS}*#%]*"
+)
+# Letters (or a spelt-out piece of one or two) separated by any run of non-letters: "f u c k",
+# "f/u/c/k", "f~u~c~k", "f . u . c . k", tabs or several spaces.
+_SEP = r"(?:[^\w\n]|_){1,5}"
+_SPACED_LETTERS = re.compile(rf"(?<![^\W\d_])(?:[a-z]{{1,2}}{_SEP}){{2,}}[a-z]{{1,2}}(?![^\W\d_])")
+_SINGLE_LETTERS = re.compile(rf"(?<![a-z])(?:[a-z]{_SEP}){{2,}}[a-z](?![a-z])")
+_SPACED_SEPARATORS = re.compile(r"(?:[^\w\n]|_)+")
+# Symbols standing for letters inside a word: "f#@k" reads "f**k" (masks, see wordlists).
+_SYMBOLS_IN_WORD = re.compile(r"(?<=[a-z*#%])[^\w\s]{1,3}(?=[a-z])")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _RUN2 = re.compile(r"([a-z])\1+")
 _WORD = re.compile(r"\w+")
@@ -37,20 +40,24 @@ _SPACES = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
-    """Lowercase, compatibility-normalise (fullwidth, ligatures), drop accents and homoglyphs."""
-    if text.isascii():
-        return text.lower()
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", text).translate(_HOMOGLYPHS)
+    """The canonical reading's text: case, width, accents, look-alikes, invisibles, markdown."""
+    return canonical_text(text)
+
+
+def fold_letters(text: str) -> str:
+    """Each character read as the letter it looks like; markdown left alone (word lists)."""
+    return fold_reading(text).text
 
 
 def unleet(text: str) -> str:
-    """``sh1t`` -> ``shit``, ``a$$`` -> ``ass``: only inside words that contain a letter.
+    """``sh1t`` -> ``shit``, ``a$$`` -> ``ass``, ``|<`` -> ``k``: only inside words that
+    contain a letter.
 
     A trailing run of two digits or more is a number (``ash17``, ``covid19``), not leetspeak;
     symbols count anywhere (``a$$``).
     """
+    if any(group in text for group in _GROUP_LETTERS):
+        text = _LEET_GROUPS.sub(lambda m: _GROUP_LETTERS[m.group(0)], text)
     return _LEET_WORD.sub(_unleet_word, text)
 
 
@@ -63,8 +70,8 @@ def _unleet_word(match: re.Match) -> str:
 
 
 def join_spaced_letters(text: str) -> str:
-    """``s h i t`` / ``sh i t`` / ``f.u.c.k`` -> ``shit`` / ``shit`` / ``fuck``: three pieces or
-    more, all but one of them single letters."""
+    """``s h i t`` / ``sh i t`` / ``f/u/c/k`` -> ``shit`` / ``shit`` / ``fuck``: three pieces
+    or more, all but one of them single letters, separated by any non-letters."""
     return _SPACED_LETTERS.sub(_join_if_spelt, text)
 
 
@@ -80,26 +87,41 @@ def _join_if_spelt(match: re.Match) -> str:
     return "".join(pieces)
 
 
-def spellings(text: str) -> list[str]:
-    """The distinct readings of ``text`` worth checking, the folded text first.
+def mask_symbols(text: str) -> str:
+    """Symbols inside a word read as masks: ``f#@k`` -> ``f**k``, ``sh!t`` -> ``sh*t``."""
+    return _SYMBOLS_IN_WORD.sub(lambda m: "*" * len(m.group(0)), text)
 
-    Folded; leetspeak undone with spaced letters joined; letter runs of three or more cut to
-    one (``fuuuck``) and to two (``asss``); every doubled letter cut to one (``fuuck``).
+
+def spellings(text: str) -> list[str]:
+    """The distinct readings of ``text`` worth checking, the canonical reading first.
+
+    Canonical (and, when markdown was dropped, the text with its marks kept: ``sh*tty, sh*t``
+    reads as italics to Discord but as masks to a reader); leetspeak undone with spaced letters joined (both orders); symbols inside words
+    as masks; letter runs of three or more cut to one (``fuuuck``) and to two (``asss``);
+    every doubled letter cut to one (``fuuck``).
     """
     folded = fold(text)
+    candidates = _readings(folded)
+    if (letters := fold_letters(text)) != folded:  # markdown stripped: italics may be masks
+        candidates += _readings(letters)
+    return list(dict.fromkeys(candidates))
+
+
+def _readings(folded: str) -> list[str]:
     plain = join_spaced_letters(unleet(folded))
-    candidates = [
+    return [
         folded,
         plain,
+        unleet(join_spaced_letters(folded)),
+        mask_symbols(folded),
         _RUN3.sub(r"\1", plain),
         _RUN3.sub(r"\1\1", plain),
         _RUN2.sub(r"\1", plain),
     ]
-    return list(dict.fromkeys(candidates))
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text`` (letters, digits, underscores), punctuation dropped."""
+    """The canonical words of ``text`` (letters, digits, underscores), punctuation dropped."""
     return _WORD.findall(fold(text))
 
 

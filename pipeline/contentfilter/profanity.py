@@ -3,8 +3,9 @@
 Both look at every de-obfuscated reading of the text (:func:`.normalize.spellings`) after the
 allowed words are blanked out:
 
-* the word lists (built-in strong words plus the operator's blocked words) catch a listed
-  word wherever it stands, even masked (``f*ck``) or inside a compound (``clusterfuck``);
+* the word lists (built-in strong words and slurs plus the operator's blocked words) catch a
+  listed word wherever it stands, even masked (``f*ck``) or inside a compound
+  (``clusterfuck``); LDNOOBW's list catches its words and phrases as whole words;
 * the classifier scores the whole text, so milder words and insults count in context
   ("what the hell" fails, "hellfire missile" passes), above ``threshold``.
 """
@@ -18,8 +19,13 @@ from pipeline.contentfilter.normalize import spellings
 from pipeline.contentfilter.wordlists import (
     BUILTIN_ALLOWED,
     BUILTIN_BLOCKED,
+    BUILTIN_SLURS,
+    LDNOOBW,
+    LDNOOBW_EXEMPT,
+    PhraseSet,
     WordMatcher,
     builtin_list,
+    expand_forms,
 )
 
 
@@ -33,7 +39,10 @@ class ProfanityRule:
         allowed: Sequence[str] = (),
     ) -> None:
         self.threshold = threshold
-        self._blocked = WordMatcher.of([builtin_list(BUILTIN_BLOCKED), blocked])
+        slurs = expand_forms(builtin_list(BUILTIN_SLURS))
+        self._blocked = WordMatcher.of([builtin_list(BUILTIN_BLOCKED), slurs, blocked])
+        exempt = set(builtin_list(LDNOOBW_EXEMPT))
+        self._phrases = PhraseSet(frozenset(builtin_list(LDNOOBW)) - exempt)
         self._allowed = WordMatcher.of([builtin_list(BUILTIN_ALLOWED), allowed], masks=False)
         self._classifier = shared_classifier()
 
@@ -49,7 +58,7 @@ class ProfanityRule:
         """``profanity`` reasons for ``text`` (empty when clean)."""
         readings = self.readings(text)
         for reading in readings:
-            if word := self._blocked.find(reading):
+            if word := self._blocked.find(reading) or self._phrases.find(reading):
                 return [f"profanity: blocked word {word!r}"]
         score = max(self._classifier.probabilities(readings))
         if score >= self.threshold:

@@ -1,4 +1,10 @@
-"""Word lists: the built-in strong words, the operator's blocked and allowed words.
+"""Word lists: the built-in strong words and slurs, LDNOOBW's list, the operator's lists.
+
+Four built-in lists ship in ``pipeline/contentfilter/data``: ``blocked_words.txt`` (strong
+words and their spellings), ``slurs.txt`` (our curated slurs; plurals and compounds generated
+by :func:`expand_forms`), ``ldnoobw_en.txt`` (the LDNOOBW English list, CC BY 4.0, matched as
+exact words and phrases by :class:`PhraseSet`, less ``ldnoobw_exempt.txt``) and
+``allowed_words.txt`` (innocent hosts: Scunthorpe, snigger, retardant).
 
 File format (UTF-8, one entry per line): a word or phrase, matched as whole words after
 folding (case, accents, fullwidth letters); ``*`` at either end lets other letters stand
@@ -16,21 +22,25 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pipeline.contentfilter.normalize import MASK_CHARS, fold
+from pipeline.contentfilter.normalize import MASK_CHARS, fold_letters
 from pipeline.errors import UserError
 
 BUILTIN_BLOCKED = "blocked_words.txt"
 BUILTIN_ALLOWED = "allowed_words.txt"
+BUILTIN_SLURS = "slurs.txt"
+LDNOOBW = "ldnoobw_en.txt"
+LDNOOBW_EXEMPT = "ldnoobw_exempt.txt"
 _MASK = re.escape(MASK_CHARS)
-_SOUNDALIKE = {"u": "uv", "i": "iy"}  # "fvck", "shyt"; also "ph" for "f", "oo" for "u"
-_SEPARATOR = "[-.]?"  # "sh-i-t", "f.cking"
+_SOUNDALIKE = {"u": "uvx", "i": "iy"}  # "fvck", "fxck", "shyt"; also "ph" for "f", "oo" for "u"
+_SEPARATOR = r"[-.~/|\\]{0,2}"  # "sh-i-t", "f.cking", "f~u~c~k"
+_PLURAL_ES = ("s", "sh", "ch", "x", "z")
 
 
 def parse_entries(lines: Iterable[str]) -> list[str]:
     """Entries of a word list: folded, comments and blank lines dropped."""
     entries = []
     for line in lines:
-        entry = fold(line.split("#", 1)[0]).strip()
+        entry = fold_letters(line.split("#", 1)[0]).strip()
         if entry and entry.strip("*"):
             entries.append(" ".join(entry.split()))
     return entries
@@ -53,6 +63,33 @@ def builtin_list(name: str) -> list[str]:
     return parse_entries(text.splitlines())
 
 
+def plural(word: str) -> str:
+    """English plural by rule: ``-es`` after a sibilant, ``-y`` -> ``-ies``, else ``-s``."""
+    if word.endswith(_PLURAL_ES):
+        return word + "es"
+    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def expand_forms(entries: Iterable[str]) -> list[str]:
+    """Entries of ``slurs.txt`` with their generated forms: each word (a phrase: its last
+    word) with its plural; ``word+`` also inside compounds (``*word*`` and ``*plural*``).
+    Entries that already carry a ``*`` are kept as they are."""
+    forms: list[str] = []
+    for entry in entries:
+        compound = entry.endswith("+")
+        entry = entry.rstrip("+").strip()
+        if "*" in entry:
+            forms.append(entry)
+            continue
+        head, _, last = entry.rpartition(" ")
+        many = f"{head} {plural(last)}".strip()
+        for form in (entry, many):
+            forms.append(f"*{form}*" if compound else form)
+    return list(dict.fromkeys(forms))
+
+
 def _entry_pattern(entry: str, masks: bool) -> str:
     prefix, suffix = entry.startswith("*"), entry.endswith("*")
     core = entry.strip("*")
@@ -70,6 +107,35 @@ def _entry_pattern(entry: str, masks: bool) -> str:
     body = "".join(parts)
     letters = r"[^\W\d_]*" if not masks else rf"(?:[^\W\d_]|[{_MASK}])*"
     return (letters if prefix else "") + body + (letters if suffix else "")
+
+
+@dataclass(frozen=True)
+class PhraseSet:
+    """Exact words and phrases (up to ``longest`` words), found by set lookup on a text's word
+    n-grams: hundreds of entries for the price of one pass over the words."""
+
+    entries: frozenset[str]
+
+    @property
+    def longest(self) -> int:
+        return max((e.count(" ") + 1 for e in self.entries), default=0)
+
+    def find(self, text: str) -> str | None:
+        """The first entry that stands in ``text`` as whole words, or ``None``."""
+        tokens = _PHRASE_TOKEN.findall(text)
+        longest = self._longest
+        for size in range(1, longest + 1):
+            for i in range(len(tokens) - size + 1):
+                gram = " ".join(tokens[i : i + size])
+                if gram in self.entries:
+                    return gram
+        return None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_longest", self.longest)
+
+
+_PHRASE_TOKEN = re.compile(r"[^\W_]+(?:[-&'][^\W_]+)*|[^\w\s]")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ _LEET = str.maketrans(_LEET_SYMBOLS, "oieastbgasiielit")
 _LEET_GROUPS = re.compile(r"\|<|\|_\|\\/|/\\|\(\)|\[\)|\|\)")
 _GROUP_LETTERS = {"|<": "k", "|_|": "u", "\\/": "v", "/\\": "a", "()": "o", "[)": "d", "|)": "d"}
 _LEET_CLASS = re.escape(_LEET_SYMBOLS)
+_HAS_LEET = re.compile(rf"[a-z][{_LEET_CLASS}]|[{_LEET_CLASS}][a-z]")
 _LEET_WORD = re.compile(
     rf"[\w{_LEET_CLASS}]*[a-z][\w{_LEET_CLASS}*#%]*|[\w{_LEET_CLASS}]+[a-z*#%][\w{_LEET_CLASS}*#%]*"
 )
@@ -58,6 +59,8 @@ def unleet(text: str) -> str:
     """
     if any(group in text for group in _GROUP_LETTERS):
         text = _LEET_GROUPS.sub(lambda m: _GROUP_LETTERS[m.group(0)], text)
+    if not _HAS_LEET.search(text):
+        return text
     return _LEET_WORD.sub(_unleet_word, text)
 
 

@@ -90,8 +90,10 @@ def expand_forms(entries: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def _entry_pattern(entry: str, masks: bool) -> str:
-    prefix, suffix = entry.startswith("*"), entry.endswith("*")
+def _entry_tokens(entry: str, masks: bool) -> list[str]:
+    """The regex pieces of an entry, one per character (and one for a trailing ``*``); the
+    leading ``*`` is left to :class:`WordMatcher` (no left edge)."""
+    suffix = entry.endswith("*")
     core = entry.strip("*")
     parts = []
     for index, char in enumerate(core):
@@ -104,9 +106,31 @@ def _entry_pattern(entry: str, masks: bool) -> str:
             parts.append(between + letter)
         else:
             parts.append(re.escape(char))
-    body = "".join(parts)
-    letters = r"[^\W\d_]*" if not masks else rf"(?:[^\W\d_]|[{_MASK}])*"
-    return (letters if prefix else "") + body + (letters if suffix else "")
+    if suffix:
+        parts.append(r"[^\W\d_]*" if not masks else rf"(?:[^\W\d_]|[{_MASK}])*")
+    return parts
+
+
+def _trie_pattern(token_lists: Iterable[list[str]]) -> str:
+    """One regex for many token lists, as a trie: entries sharing a start share its test (a
+    plain alternation of hundreds of entries would try each one at every position)."""
+    trie: dict = {}
+    for tokens in token_lists:
+        node = trie
+        for token in tokens:
+            node = node.setdefault(token, {})
+        node[""] = {}
+    return _node_pattern(trie) or r"(?!x)x"
+
+
+def _node_pattern(node: dict) -> str:
+    branches = [token + _node_pattern(child) for token, child in node.items() if token]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{body})?"
+    return body if len(branches) == 1 and not branches[0].startswith("(?:") else f"(?:{body})"
 
 
 @dataclass(frozen=True)
@@ -146,21 +170,42 @@ class WordMatcher:
     masks: bool = True
 
     def __post_init__(self) -> None:
-        inner = "|".join(
-            _entry_pattern(e, self.masks) for e in sorted(self.entries, key=len, reverse=True)
-        )
         edge = rf"[^\W_]|[{_MASK}]" if self.masks else r"[^\W_]"
-        regex = rf"(?<!{edge})(?:{inner})(?!{edge})" if inner else r"(?!x)x"
+        anchored = [_entry_tokens(e, self.masks) for e in self.entries if not e.startswith("*")]
+        inside = [_entry_tokens(e, self.masks) for e in self.entries if e.startswith("*")]
+        branches = []
+        if anchored:
+            branches.append(rf"(?<!{edge}){_trie_pattern(anchored)}(?!{edge})")
+        if inside:  # "*word": any letters may stand before, so no left edge to test
+            branches.append(rf"(?P<inside>{_trie_pattern(inside)})(?!{edge})")
+        regex = "|".join(f"(?:{b})" for b in branches) or r"(?!x)x"
         object.__setattr__(self, "_regex", re.compile(regex))
+        object.__setattr__(self, "_word_char", re.compile(edge))
+
+    def _spans(self, text: str) -> Iterable[tuple[int, int]]:
+        """Each match, widened to the whole word for an entry that starts with ``*``."""
+        widen = "inside" in self._regex.groupindex
+        for match in self._regex.finditer(text):
+            start, end = match.span()
+            if widen and match.group("inside") is not None:
+                while start and self._word_char.match(text, start - 1):
+                    start -= 1
+            yield start, end
 
     def find(self, text: str) -> str | None:
         """The first matching stretch of ``text``, or ``None``."""
-        match = self._regex.search(text)
-        return match.group(0) if match else None
+        for start, end in self._spans(text):
+            return text[start:end]
+        return None
 
     def remove(self, text: str) -> str:
         """``text`` with every match replaced by a space."""
-        return self._regex.sub(" ", text)
+        pieces, last = [], 0
+        for start, end in self._spans(text):
+            if start >= last:
+                pieces.append(text[last:start] + " ")
+                last = end
+        return "".join(pieces) + text[last:] if pieces else text
 
     @classmethod
     def of(cls, lists: Sequence[Iterable[str]], masks: bool = True) -> WordMatcher:

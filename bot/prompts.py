@@ -7,6 +7,7 @@ short explanation.
 from __future__ import annotations
 
 from pipeline.contentfilter import ContentFilter, Target, reason_code
+from pipeline.contentfilter.hygiene import UnsafePrompt, sanitize_prompt
 
 
 class PromptRejected(Exception):
@@ -23,7 +24,10 @@ class PromptGate:
 
     def admit(self, text: str) -> str:
         """The prompt to generate from (whitespace collapsed); raises :class:`PromptRejected`."""
-        prompt = " ".join(text.split())
+        try:
+            prompt = " ".join(sanitize_prompt(text).split())
+        except UnsafePrompt as exc:
+            raise PromptRejected(str(exc)) from None
         if not prompt:
             raise PromptRejected("Your prompt is empty: give me the first words of a meme.")
         if len(prompt) > self.max_chars:

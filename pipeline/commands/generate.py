@@ -93,12 +93,25 @@ def run(args: argparse.Namespace) -> int:
     if args.verbose and not args.filter:
         raise UserError("--verbose shows what --filter rejects; add --filter")
     settings = settings_from_args(args)
+    args.prompt = sanitized_prompts(args.prompt)
     generator = Generator.load(args.model, int8=args.int8, num_threads=args.threads)
     records = generate_records(generator, args.prompt, args.num, settings, args.seed)
     if args.filter:
         records = filter_records(records, args, generator)
     write_records(records, jsonl=args.jsonl)
     return 0
+
+
+def sanitized_prompts(prompts: list[str]) -> list[str]:
+    """The ``--prompt`` values without control or bidi characters; a lone surrogate is a
+    :class:`UserError` (one line)."""
+    from pipeline.contentfilter.hygiene import UnsafePrompt, sanitize_prompt
+    from pipeline.errors import UserError
+
+    try:
+        return [sanitize_prompt(prompt) for prompt in prompts]
+    except UnsafePrompt as exc:
+        raise UserError(f"--prompt: {exc}") from None
 
 
 def generate_records(

@@ -29,8 +29,11 @@ _LEET_WORD = re.compile(
 # Letters (or a spelt-out piece of one or two) separated by any run of non-letters: "f u c k",
 # "f/u/c/k", "f~u~c~k", "f . u . c . k", tabs or several spaces.
 _SEP = r"(?:[^\w\n]|_){1,5}"
-_SPACED_LETTERS = re.compile(rf"(?<![^\W\d_])(?:[a-z]{{1,2}}{_SEP}){{2,}}[a-z]{{1,2}}(?![^\W\d_])")
-_SINGLE_LETTERS = re.compile(rf"(?<![a-z])(?:[a-z]{_SEP}){{2,}}[a-z](?![a-z])")
+_LETTER = r"[a-z0-9$@!|€£¡+]"  # a letter, or a digit or symbol standing for one ("s h 1 t")
+_SPACED_LETTERS = re.compile(
+    rf"(?<![^\W\d_])(?:{_LETTER}{{1,2}}{_SEP}){{2,}}{_LETTER}{{1,2}}(?![^\W\d_])"
+)
+_SINGLE_LETTERS = re.compile(rf"(?<![a-z])(?:{_LETTER}{_SEP}){{2,}}{_LETTER}(?![a-z])")
 _SPACED_SEPARATORS = re.compile(r"(?:[^\w\n]|_)+")
 # Symbols standing for letters inside a word: "f#@k" reads "f**k" (masks, see wordlists).
 _SYMBOLS_IN_WORD = re.compile(r"(?<=[a-z*#%])[^\w\s]{1,3}(?=[a-z])")
@@ -81,6 +84,8 @@ def join_spaced_letters(text: str) -> str:
 def _join_if_spelt(match: re.Match) -> str:
     run = match.group(0)
     pieces = _SPACED_SEPARATORS.split(run)
+    if sum(any(c.isalpha() for c in p) for p in pieces) < 2:
+        return run  # numbers and symbols ("1 2 3", "$ 5"), not a word spelt out
     letters = _SINGLE_LETTERS.search(run)
     if letters and letters.group(0) != run:
         # Three single letters or more join on their own: "of c u n t s" -> "of cunts".

@@ -75,16 +75,18 @@ def plural(word: str) -> str:
 def expand_forms(entries: Iterable[str]) -> list[str]:
     """Entries of ``slurs.txt`` with their generated forms: each word (a phrase: its last
     word) with its plural; ``word+`` also inside compounds (``*word*`` and ``*plural*``).
-    Entries that already carry a ``*`` are kept as they are."""
+    An entry ending in ``*`` already takes any ending and is kept as it is."""
     forms: list[str] = []
     for entry in entries:
         compound = entry.endswith("+")
         entry = entry.rstrip("+").strip()
-        if "*" in entry:
+        if entry.endswith("*"):
             forms.append(entry)
             continue
         head, _, last = entry.rpartition(" ")
         many = f"{head} {plural(last)}".strip()
+        if entry.startswith("*"):
+            compound = False
         for form in (entry, many):
             forms.append(f"*{form}*" if compound else form)
     return list(dict.fromkeys(forms))

@@ -7,8 +7,8 @@
    controls) read as nothing; so do combining marks (accents, Zalgo).
 2. NFKC and case folding: fullwidth forms, mathematical alphanumerics (``𝐟``), circled and
    squared letters (``🄵``), ligatures, superscripts.
-3. For letters and symbols of the scripts used to imitate Latin (Latin, Greek, Cyrillic,
-   Armenian, Cherokee, common symbols...): Unicode's confusables (UTS #39 ``confusables.txt``,
+3. For letters and symbols outside the scripts that whole texts are written in (Arabic,
+   Hebrew, CJK, Indic, Thai...): Unicode's confusables (UTS #39 ``confusables.txt``,
    as shipped by ``confusable-homoglyphs``) when they map the character to one ASCII letter or
    digit (``օ`` -> ``o``, ``ɡ`` -> ``g``); else the character's Unicode name when it names a
    Latin letter (``ʀ`` LATIN LETTER SMALL CAPITAL R, ``ƒ`` LATIN SMALL LETTER F WITH HOOK,
@@ -30,10 +30,14 @@ from importlib import resources
 import regex
 
 _IGNORABLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}]")
-_SPOOFING_SCRIPTS = regex.compile(
-    r"[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Armenian}"
-    r"\p{Script=Cherokee}\p{Script=Common}\p{Script=Coptic}\p{Script=Lisu}"
-    r"\p{Script=Canadian_Aboriginal}\p{Script=Georgian}\p{Script=Tifinagh}]"
+# Scripts whose letters are read as themselves: whole words are written in them.
+_TEXT_SCRIPTS = regex.compile(
+    r"[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Han}\p{Script=Hiragana}"
+    r"\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Devanagari}"
+    r"\p{Script=Bengali}\p{Script=Gurmukhi}\p{Script=Gujarati}\p{Script=Oriya}"
+    r"\p{Script=Tamil}\p{Script=Telugu}\p{Script=Kannada}\p{Script=Malayalam}"
+    r"\p{Script=Sinhala}\p{Script=Myanmar}\p{Script=Khmer}\p{Script=Tibetan}"
+    r"\p{Script=Ethiopic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Bopomofo}]"
 )
 _LATIN_NAME = re.compile(
     r"\b(?:LATIN|REGIONAL INDICATOR SYMBOL)\b.*?\bLETTER (?:SMALL CAPITAL |SCRIPT |DOTLESS )?"
@@ -53,7 +57,7 @@ def _fold_cached(char: str) -> str:
     if _IGNORABLE.match(char):
         return ""
     text = _strip_marks(unicodedata.normalize("NFKC", char).casefold())
-    if text.isascii() or not _SPOOFING_SCRIPTS.match(char):
+    if text.isascii() or _TEXT_SCRIPTS.match(char):
         return text
     for source in dict.fromkeys((char, text, char.upper())):
         if letter := _confusable_letter(source) or _named_letter(source):

@@ -42,7 +42,8 @@ class ProfanityRule:
         slurs = expand_forms(builtin_list(BUILTIN_SLURS))
         self._blocked = WordMatcher.of([builtin_list(BUILTIN_BLOCKED), slurs, blocked])
         exempt = set(builtin_list(LDNOOBW_EXEMPT))
-        self._phrases = PhraseSet(frozenset(builtin_list(LDNOOBW)) - exempt)
+        listed = [e for e in builtin_list(LDNOOBW) if e not in exempt]
+        self._phrases = PhraseSet(frozenset(expand_forms(listed)))
         self._allowed = WordMatcher.of([builtin_list(BUILTIN_ALLOWED), allowed], masks=False)
         self._classifier = shared_classifier()
 

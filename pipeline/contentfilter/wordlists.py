@@ -105,6 +105,8 @@ def _entry_tokens(entry: str, masks: bool) -> list[str]:
             letter = f"[{_SOUNDALIKE.get(char, re.escape(char))}{_MASK if index else ''}]"
             letter = {"f": f"(?:ph|{letter})", "u": f"(?:oo|{letter})"}.get(char, letter)
             between = _SEPARATOR if index and core[index - 1].isalpha() else ""
+            if index == 1 and between and not entry.startswith("*"):  # "f uck"
+                between = rf"(?:{_SEPARATOR}| )"
             parts.append(between + letter)
         else:
             parts.append(re.escape(char))

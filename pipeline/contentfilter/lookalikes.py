@@ -12,8 +12,9 @@
    as shipped by ``confusable-homoglyphs``) when they map the character to one ASCII letter or
    digit (``օ`` -> ``o``, ``ɡ`` -> ``g``); else the character's Unicode name when it names a
    Latin letter (``ʀ`` LATIN LETTER SMALL CAPITAL R, ``ƒ`` LATIN SMALL LETTER F WITH HOOK,
-   ``🅵`` NEGATIVE SQUARED LATIN CAPITAL LETTER F, ``🇫`` REGIONAL INDICATOR SYMBOL LETTER F);
-   else the few shapes in ``data/lookalikes.txt`` that UTS #39 does not list (Greek ``μ``).
+   ``🅵`` NEGATIVE SQUARED LATIN CAPITAL LETTER F, ``🇫`` REGIONAL INDICATOR SYMBOL LETTER F),
+   then the same for its capital (Cyrillic ``к`` -> ``К`` -> ``k``). The few shapes in
+   ``data/lookalikes.txt`` that UTS #39 does not list (Greek ``μ``) come first.
 
 Other scripts (Arabic, Hebrew, CJK, Indic...) keep their letters: a word written in them is a
 word, not a disguise.
@@ -59,10 +60,12 @@ def _fold_cached(char: str) -> str:
     text = _strip_marks(unicodedata.normalize("NFKC", char).casefold())
     if text.isascii() or _TEXT_SCRIPTS.match(char):
         return text
+    if text in _supplement():
+        return _supplement()[text]
     for source in dict.fromkeys((char, text, char.upper())):
         if letter := _confusable_letter(source) or _named_letter(source):
             return letter
-    return _supplement().get(text, text)
+    return text
 
 
 def _strip_marks(text: str) -> str:

@@ -30,7 +30,7 @@ _STRONG_DEFANG = [
     (re.compile(r"h(?:xx|\*\*|tt)p(s?)\s*(?:\[:\]|:)\s*(?:/|\[/\]){2}"), r"http\1://"),
     (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|<\.>|\[dot\]|\(dot\)|\{dot\}|<dot>)\s*"), "."),
     (re.compile(r"\s*(?:\[@\]|\(@\)|\[at\]|\(at\)|\{at\}|<at>)\s*"), "@"),
-    (re.compile(r"(?<=[a-z0-9])\s+\.(?=[a-z0-9])"), "."),  # "discord .gg"
+    (re.compile(r"(?<=[a-z0-9])\s+\.\s*(?=[a-z0-9])"), "."),  # "discord .gg", "discord . gg"
     (re.compile(r"(?<=[a-z0-9])\.\s+(?=(?:gg|com|net|org|io)\b)"), "."),  # "discord. gg"
 ]
 _SPELLED = re.compile(

@@ -60,28 +60,32 @@ def succeeded(content_filter: ContentFilter, name: str, text: str) -> bool:
     return verdict.passed  # clean
 
 
+def dev_report(content_filter: ContentFilter, runs: int, misses: bool = False) -> None:
+    """Print success per class on the dev set, and the median time per check over it."""
+    classes = load_dev()
+    print(f"dev set {DEV.name} ({sum(map(len, classes.values()))} texts, tuned on):")
+    for name, texts in classes.items():
+        failed = [t for t in texts if not succeeded(content_filter, name, t)]
+        done = len(texts) - len(failed)
+        if name == "clean":
+            print(f"  {name:<11} false positives {len(failed) / len(texts):6.1%} "
+                  f"({len(failed)}/{len(texts)})")
+        else:
+            print(f"  {name:<11} handled         {done / len(texts):6.1%} ({done}/{len(texts)})")
+        for text in failed if misses else ():
+            print(f"    missed: {text!r} -> {content_filter.check(text).reasons}")
+    tweets = [t for group in classes.values() for t in group if len(t) <= 280]
+    for target in (Target.DISCORD, Target.X):
+        seconds = median_seconds(lambda t, g=target: content_filter.check(t, g), tweets, runs)
+        print(f"time per check on the dev set ({target.value}): {seconds * 1e6:.0f} us (median)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timing runs (median)")
     parser.add_argument("--misses", action="store_true", help="list every failure")
     args = parser.parse_args()
-    content_filter = ContentFilter(FilterSettings())
-    classes = load_dev()
-    print(f"dev set {DEV.name}: {sum(map(len, classes.values()))} texts")
-    for name, texts in classes.items():
-        misses = [t for t in texts if not succeeded(content_filter, name, t)]
-        share = 1 - len(misses) / len(texts)
-        what = "false positives" if name == "clean" else "handled"
-        figure = f"{len(misses) / len(texts):.1%}" if name == "clean" else f"{share:.1%}"
-        print(f"  {name:<11} {what}: {figure} ({len(texts) - len(misses)}/{len(texts)} passed)"
-              if name == "clean" else f"  {name:<11} {what}: {figure} "
-              f"({len(texts) - len(misses)}/{len(texts)})")
-        for text in misses if args.misses else ():
-            print(f"    missed: {text!r} -> {content_filter.check(text).reasons}")
-    texts = [t for group in classes.values() for t in group]
-    tweets = [t for t in texts if len(t) <= 280]
-    seconds = median_seconds(lambda t: content_filter.check(t, Target.X), tweets, args.runs)
-    print(f"time per check on the dev set (x, no corpus): {seconds * 1e6:.0f} us (median)")
+    dev_report(ContentFilter(FilterSettings()), args.runs, args.misses)
 
 
 if __name__ == "__main__":

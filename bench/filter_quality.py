@@ -6,8 +6,9 @@ Reads three labelled sets of texts written for this project: ``bench/data/filter
 (written while building the filter), ``filter_holdout.tsv`` (written after; its misses then
 led to changes) and ``filter_fresh.tsv`` (written last, never tuned on: the honest figure), and
 prints recall on ``profane`` (target >= 0.95), the false-positive rate on ``clean``
-(target <= 5%), the rate on ``mild`` (borderline, no target), a threshold sweep, and the
-median time per check. With the real Twint database (``../shared/data``) it also times the
+(target <= 5%), the rate on ``mild`` (borderline, no target), a threshold sweep, the
+median time per check, and the adversarial dev set's figures per class and time per check
+(``bench/filter_dev.py``). With the real Twint database (``../shared/data``) it also times the
 novelty index on the 46k-tweet corpus and counts how many real tweets the profanity rule
 rejects.
 """
@@ -109,6 +110,9 @@ def quality(runs: int) -> None:
         content_filter.check(texts[0] + ".é", target)  # warm up (X's parser imports lazily)
         seconds = median_seconds(lambda t, g=target: content_filter.check(t, g), texts, runs)
         print(f"time per check ({target.value}, no corpus): {seconds * 1e6:.0f} us (median)")
+    from bench.filter_dev import dev_report  # imports this module's median_seconds
+
+    dev_report(content_filter, runs)
 
 
 def real_corpus(db: Path, runs: int) -> None:

@@ -108,3 +108,19 @@ def test_real_corpus_copies_are_caught_and_new_text_is_not():
     reversed_lines = [" ".join(reversed(line.split())) for line in long_lines]
     false_hits = sum(index.copies(line) is not None for line in reversed_lines)
     assert false_hits <= 2  # a reversed tweet can still equal a short palindromic line
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    ["patch tues\u00adday again and the printer is still the biggest threat",  # soft hyphen
+     "patch tuesday again and the prin\u200bter is still the biggest threat",  # zero width
+     "pаtch tuesday аgain and the printer is still the biggest threat",  # Cyrillic a
+     "||patch|| tuesday again and the printer is still the biggest threat"],  # spoiler
+)  # fmt: skip
+def test_a_copy_disguised_with_invisible_or_lookalike_characters_is_still_a_copy(disguise):
+    assert CorpusIndex(CORPUS, run_words=8).copies(disguise) is not None
+
+
+def test_a_training_line_with_a_soft_hyphen_is_indexed_in_its_canonical_form():
+    index = CorpusIndex(["zero trust means i trust no\u00adbody including this meeting"], 8)
+    assert index.copies("zero trust means i trust nobody including this meeting") is not None

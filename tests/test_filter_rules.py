@@ -187,3 +187,34 @@ def test_ordinary_repetition_passes(text):
 def test_longest_loop_reports_phrase_and_position():
     tokens = ["x", "a", "b", "a", "b", "a", "b", "y"]
     assert longest_loop(tokens) == (3, 2, 1)
+
+
+# --- word-list forms, phrase lists, top-level domains ----------------------------------------
+
+
+def test_plural_and_compound_forms_are_generated_by_rule():
+    from pipeline.contentfilter.wordlists import expand_forms, plural
+
+    assert [plural(w) for w in ("spic", "tranny", "bush", "day")] == [
+        "spics", "trannies", "bushes", "days"
+    ]  # fmt: skip
+    assert expand_forms(["porch monkey", "retard+", "*tard", "slur*"]) == [
+        "porch monkey", "porch monkeys", "*retard*", "*retards*", "*tard", "*tards", "slur*"
+    ]  # fmt: skip
+
+
+def test_phrase_set_finds_whole_words_and_phrases_only():
+    from pipeline.contentfilter.wordlists import PhraseSet
+
+    phrases = PhraseSet(frozenset({"rug pull", "s&m", "scam"}))
+    assert phrases.find("that was a rug pull again") == "rug pull"
+    assert phrases.find("no s&m here") == "s&m"
+    assert phrases.find("scammer rug pulled") is None
+
+
+def test_top_level_domains_come_from_the_public_suffix_list():
+    from pipeline.contentfilter.tlds import is_tld, is_wordlike
+
+    assert all(is_tld(t) for t in ("com", "top", "zip", "click", "xn--p1ai", "рф"))
+    assert not any(is_tld(t) for t in ("js", "x", "exe", "0"))
+    assert is_wordlike("zip") and is_wordlike("is") and not is_wordlike("top")

@@ -84,15 +84,15 @@ def expand_forms(entries: Iterable[str]) -> list[str]:
             forms.append(entry)
             continue
         head, _, last = entry.rpartition(" ")
-        many = f"{head} {plural(last)}".strip()
+        endings = [plural(last)] + ([last + "es"] if last.endswith("o") else [])  # dagos, -oes
         if entry.startswith("*"):
             compound = False
-        for form in (entry, many):
+        for form in (entry, *(f"{head} {ending}".strip() for ending in endings)):
             forms.append(f"*{form}*" if compound else form)
     return list(dict.fromkeys(forms))
 
 
-def _entry_tokens(entry: str, masks: bool) -> list[str]:
+def _entry_tokens(entry: str, masks: bool, spaced: bool = False) -> list[str]:
     """The regex pieces of an entry, one per character (and one for a trailing ``*``); the
     leading ``*`` is left to :class:`WordMatcher` (no left edge)."""
     suffix = entry.endswith("*")
@@ -105,7 +105,7 @@ def _entry_tokens(entry: str, masks: bool) -> list[str]:
             letter = f"[{_SOUNDALIKE.get(char, re.escape(char))}{_MASK if index else ''}]"
             letter = {"f": f"(?:ph|{letter})", "u": f"(?:oo|{letter})"}.get(char, letter)
             between = _SEPARATOR if index and core[index - 1].isalpha() else ""
-            if index == 1 and between and not entry.startswith("*"):  # "f uck"
+            if index == 1 and between and spaced:  # "f uck": the first letter set apart
                 between = rf"(?:{_SEPARATOR}| )"
             parts.append(between + letter)
         else:
@@ -175,7 +175,9 @@ class WordMatcher:
 
     def __post_init__(self) -> None:
         edge = rf"[^\W_]|[{_MASK}]" if self.masks else r"[^\W_]"
-        anchored = [_entry_tokens(e, self.masks) for e in self.entries if not e.startswith("*")]
+        # Anchored at a word start, the first letter may also stand apart ("f uck"): every
+        # entry, a "*word" one too, gets that form; inside a word it cannot.
+        anchored = [_entry_tokens(e.lstrip("*"), self.masks, spaced=True) for e in self.entries]
         inside = [_entry_tokens(e, self.masks) for e in self.entries if e.startswith("*")]
         branches = []
         if anchored:

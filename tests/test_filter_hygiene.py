@@ -13,14 +13,15 @@ from pipeline.contentfilter import Target
 from pipeline.contentfilter.hygiene import UnsafePrompt, sanitize_prompt, strip_unsafe
 from tests.fixtures_filter import default_filter
 
-UNSAFE = [chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]] + [
-    "\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)),
-]  # fmt: skip
+CONTROLS = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]
+BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+UNSAFE = [chr(c) for c in CONTROLS + BIDI]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["alert\x1b[1;31m in red\x1b[0m at the soc", "\x1b]8;;http://x\x07a hyperlink escape\x1b]8;;\x07",
+    ["alert\x1b[1;31m in red\x1b[0m at the soc",
+     "\x1b]8;;http://x\x07a hyperlink escape\x1b]8;;\x07",
      "nul\x00 in the middle of a meme", "a c1 \x9b2J clear screen in a meme",
      "an \u202eoverride\u202c in the meme text", "an \u2067isolate\u2069 in the meme text",
      "bell\x07 and backspace\x08 in the meme", "form\x0cfeed and vertical\x0btab in it"],

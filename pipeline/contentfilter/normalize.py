@@ -104,9 +104,10 @@ def spellings(text: str) -> list[str]:
     """The distinct readings of ``text`` worth checking, the canonical reading first.
 
     Canonical (and, when markdown was dropped, the text with its marks kept: ``sh*tty, sh*t``
-    reads as italics to Discord but as masks to a reader); leetspeak undone with spaced letters joined (both orders); symbols inside words
-    as masks; letter runs of three or more cut to one (``fuuuck``) and to two (``asss``);
-    every doubled letter cut to one (``fuuck``).
+    reads as italics to Discord but as masks to a reader); leetspeak undone with spaced
+    letters joined (both orders); symbols inside words as masks; letter runs of three or more
+    cut to one (``fuuuck``) and to two (``asss``); every doubled letter cut to one
+    (``fuuck``).
     """
     folded = fold(text)
     candidates = _readings(folded)

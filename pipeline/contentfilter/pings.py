@@ -36,10 +36,12 @@ _STRONG_DEFANG = [
 _SPELLED = re.compile(
     r"\b([a-z0-9][a-z0-9-]*)\s+dot\s+([a-z0-9][a-z0-9-]*)\b((?:\s+slash\s+[\w-]+)*)"
 )
+# Words before a spelled-out "dot" that make it prose ("the dot com bubble").
 _STOPWORDS = frozenset(
-    "a an the this that one each every polka connect join her his my your our their its "
-    "and or of to in on at".split()
-)
+    ("a", "an", "the", "this", "that", "one", "each", "every", "polka", "connect", "join",
+     "her", "his", "my", "your", "our", "their", "its", "and", "or", "of", "to", "in", "on",
+     "at")
+)  # fmt: skip
 _MENTION = r"<(?:@[!&]?|#)\d+>|</[\w -]+:\d+>|<id:\w+>|@+(?:everyone|here)(?![a-z0-9_])"
 _URL = r"(?:https?|ftp)://\S+|[a-z][a-z0-9+.-]*://\S+|www\.\S+"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"

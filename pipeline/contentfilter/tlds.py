@@ -9,6 +9,7 @@ as a link only with more evidence (see :mod:`.pings`).
 
 from __future__ import annotations
 
+import contextlib
 from functools import cache
 from importlib import resources
 
@@ -29,10 +30,8 @@ def tlds() -> frozenset[str]:
             label = line.lstrip("!*.").rsplit(".", 1)[-1].lower()
             labels.add(label)
             if not label.isascii():
-                try:
+                with contextlib.suppress(UnicodeError):
                     labels.add(label.encode("idna").decode("ascii"))
-                except UnicodeError:
-                    pass
     return frozenset(labels)
 
 

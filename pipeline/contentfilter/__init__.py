@@ -1,10 +1,14 @@
 """The content filter: every text DeepCISO shows or posts passes :class:`ContentFilter` first.
 
-Rules, one module each: profanity (:mod:`.profanity`, word lists in :mod:`.wordlists`,
-classifier in :mod:`.classifier`), length per target (:mod:`.length`), pings and links
-(:mod:`.pings`), novelty against the training corpus and recent posts (:mod:`.novelty`),
-degenerate output (:mod:`.degenerate`). :func:`generate_clean` asks a generator for
-candidates until one passes.
+Every rule reads a text through one canonical reading (:mod:`.canonical`: NFKC, invisible
+characters dropped, look-alikes folded by :mod:`.lookalikes`, Discord markdown stripped, with
+a map back to the original). Rules, one module each: profanity (:mod:`.profanity`, readings
+in :mod:`.normalize`, word lists in :mod:`.wordlists`, classifier in :mod:`.classifier`),
+length per target (:mod:`.length`), pings and links (:mod:`.pings`, top-level domains in
+:mod:`.tlds`), novelty against the training corpus and recent posts (:mod:`.novelty`),
+degenerate output (:mod:`.degenerate`); output hygiene in :mod:`.hygiene`.
+:func:`generate_clean` asks a generator for candidates until one passes. See
+``docs/filter-robustness.md``.
 """
 
 from pipeline.contentfilter.clean import NO_CLEAN_MEME, CleanResult, generate_clean

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline.contentfilter.canonical import Reading, canonical
@@ -135,11 +136,13 @@ def _is_link(kind: str, found: str, text: str, reading: Reading, begin: int) -> 
     if kind == "domain":
         host = re.split(r"[:/]", found, maxsplit=1)[0]
         tld = host.rsplit(".", 1)[-1]
-        if not is_tld(tld):
+        at = begin + len(host) - len(tld)
+        start, end = reading.origin(at, at + len(tld))
+        written = unicodedata.normalize("NFKC", text[start:end]).casefold()
+        if not (is_tld(tld) or is_tld(written)):  # "пример.рф": folding changed its TLD
             return False
         if is_wordlike(tld) and host.count(".") == 1 and found == host:
             # "we did it.It works": a missing space after a full stop, next word capitalised.
-            start = reading.origin(begin + len(host) - len(tld), begin + len(host))[0]
             original = text[start : start + 1]
             return not (original.isupper() and text[start - 1 : start] == ".")
     return True

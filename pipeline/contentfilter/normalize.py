@@ -28,15 +28,18 @@ _LEET_WORD = re.compile(
 )
 # Letters (or a spelt-out piece of one or two) separated by any run of non-letters: "f u c k",
 # "f/u/c/k", "f~u~c~k", "f . u . c . k", tabs or several spaces.
-_SEP = r"(?:[^\w\n]|_){1,5}"
-_LETTER = r"[a-z0-9$@!|€£¡+]"  # a letter, or a digit or symbol standing for one ("s h 1 t")
+_SEP = r"(?:[^\w\n'’]|_){1,5}"  # not an apostrophe: "it's", "don't" are words
+# A piece: one or two letters, or one digit or symbol standing for a letter ("s h 1 t").
+_LETTER = r"[a-z0-9$@!|€£¡+]"
+_PIECE = rf"(?:[a-z]{{1,2}}|{_LETTER})"
 _SPACED_LETTERS = re.compile(
-    rf"(?<![^\W\d_])(?:{_LETTER}{{1,2}}{_SEP}){{2,}}{_LETTER}{{1,2}}(?![^\W\d_])"
+    rf"(?<![^\W_])(?:{_PIECE}{_SEP}){{2,}}{_PIECE}(?![^\W\d_])"
 )
 _SINGLE_LETTERS = re.compile(rf"(?<![a-z])(?:{_LETTER}{_SEP}){{2,}}{_LETTER}(?![a-z])")
 _SPACED_SEPARATORS = re.compile(r"(?:[^\w\n]|_)+")
-# Symbols standing for letters inside a word: "f#@k" reads "f**k" (masks, see wordlists).
-_SYMBOLS_IN_WORD = re.compile(r"(?<=[a-z*#%])[^\w\s]{1,3}(?=[a-z])")
+# Symbols standing for letters inside a word: "f#@k" reads "f**k" (masks, see wordlists);
+# not the punctuation of URLs, contractions or "p&l" ("://", "'", "&", "-", ".").
+_SYMBOLS_IN_WORD = re.compile(r"(?<=[a-z*#%])[!@#$%^*?~+(<{\[]{1,3}(?=[a-z])")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _RUN2 = re.compile(r"([a-z])\1+")
 _WORD = re.compile(r"\w+")

@@ -106,7 +106,7 @@ def _entry_tokens(entry: str, masks: bool, spaced: bool = False) -> list[str]:
             letter = {"f": f"(?:ph|{letter})", "u": f"(?:oo|{letter})"}.get(char, letter)
             between = _SEPARATOR if index and core[index - 1].isalpha() else ""
             if index == 1 and between and spaced:  # "f uck": the first letter set apart
-                between = rf"(?:{_SEPARATOR}| )"
+                between = " "
             parts.append(between + letter)
         else:
             parts.append(re.escape(char))
@@ -175,11 +175,18 @@ class WordMatcher:
 
     def __post_init__(self) -> None:
         edge = rf"[^\W_]|[{_MASK}]" if self.masks else r"[^\W_]"
-        # Anchored at a word start, the first letter may also stand apart ("f uck"): every
-        # entry, a "*word" one too, gets that form; inside a word it cannot.
-        anchored = [_entry_tokens(e.lstrip("*"), self.masks, spaced=True) for e in self.entries]
+        anchored = [_entry_tokens(e, self.masks) for e in self.entries if not e.startswith("*")]
         inside = [_entry_tokens(e, self.masks) for e in self.entries if e.startswith("*")]
+        # After a space or at the start, the first letter may also stand apart ("f uck"), for
+        # every entry ("*word" ones too); not after an apostrophe ("don't watch", "it's hit").
+        apart = [
+            tokens
+            for e in self.entries
+            if len(tokens := _entry_tokens(e.lstrip("*"), self.masks, spaced=True)) > 1
+        ]
         branches = []
+        if self.masks and apart:
+            branches.append(rf"(?<!\S){_trie_pattern(apart)}(?!{edge})")
         if anchored:
             branches.append(rf"(?<!{edge}){_trie_pattern(anchored)}(?!{edge})")
         if inside:  # "*word": any letters may stand before, so no left edge to test

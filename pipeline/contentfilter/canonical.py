@@ -18,7 +18,7 @@ from, so that what is found in the reading can be cut out of the original.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,8 +33,8 @@ class Reading:
     """``text``; ``starts[i]``/``ends[i]``: the original span that ``text[i]`` comes from."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def origin(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]`` (``end > start``)."""
@@ -51,7 +51,7 @@ class Reading:
             pieces.append(self.text[last:begin])
             starts.extend(self.starts[last:begin])
             ends.extend(self.ends[last:begin])
-            new = replace(match) if callable(replace) else match.expand(replace)
+            new = replace(match) if callable(replace) else _expand(match, replace)
             if new and stop > begin:
                 group_spans = _group_spans(match, new)
                 for offset, char in enumerate(new):
@@ -73,6 +73,22 @@ class Reading:
         return Reading("".join(pieces), tuple(starts), tuple(ends))
 
 
+def _expand(match: re.Match, template: str) -> str:
+    """``match.expand(template)`` for templates made only of text and ``\\1``-style groups,
+    without parsing the template again on every match."""
+    if "\\" not in template:
+        return template
+    return "".join(
+        match.group(int(part[1:])) or "" if part.startswith("\\") else part
+        for part in _template_parts(template)
+    )
+
+
+@lru_cache(maxsize=64)
+def _template_parts(template: str) -> tuple[str, ...]:
+    return tuple(p for p in re.split(r"(\\\d)", template) if p)
+
+
 def _group_spans(match: re.Match, new: str) -> dict[int, int]:
     """When ``new`` keeps a group's text unchanged (``\\2``), map those characters one to one."""
     spans = {}
@@ -87,18 +103,19 @@ def _group_spans(match: re.Match, new: str) -> dict[int, int]:
 
 def fold(text: str) -> Reading:
     """Each character of ``text`` read as what it looks like (no markdown handling)."""
+    n = len(text)
     if text.isascii():
-        n = len(text)
-        return Reading(text.lower(), tuple(range(n)), tuple(range(1, n + 1)))
-    pieces: list[str] = []
+        return Reading(text.lower(), range(n), range(1, n + 1))
+    pieces = [fold_char(char) for char in text]
+    folded = "".join(pieces)
+    if len(folded) == n:  # one character for one: the identity map
+        return Reading(folded, range(n), range(1, n + 1))
     starts: list[int] = []
     ends: list[int] = []
-    for index, char in enumerate(text):
-        folded = fold_char(char)
-        pieces.append(folded)
-        starts.extend([index] * len(folded))
-        ends.extend([index + 1] * len(folded))
-    return Reading("".join(pieces), tuple(starts), tuple(ends))
+    for index, piece in enumerate(pieces):
+        starts.extend([index] * len(piece))
+        ends.extend([index + 1] * len(piece))
+    return Reading(folded, tuple(starts), tuple(ends))
 
 
 @lru_cache(maxsize=256)

@@ -27,12 +27,15 @@ from dataclasses import dataclass
 from pipeline.contentfilter.canonical import Reading, canonical
 from pipeline.contentfilter.tlds import is_tld, is_wordlike
 
+# (pattern, replacement, a fragment any match holds: the pattern runs only when it is there)
 _STRONG_DEFANG = [
-    (re.compile(r"h(?:xx|\*\*|tt)p(s?)\s*(?:\[:\]|:)\s*(?:/|\[/\]){2}"), r"http\1://"),
-    (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|<\.>|\[dot\]|\(dot\)|\{dot\}|<dot>)\s*"), "."),
-    (re.compile(r"\s*(?:\[@\]|\(@\)|\[at\]|\(at\)|\{at\}|<at>)\s*"), "@"),
-    (re.compile(r"(?<=[a-z0-9])\s+\.\s*(?=[a-z0-9])"), "."),  # "discord .gg", "discord . gg"
-    (re.compile(r"(?<=[a-z0-9])\.\s+(?=(?:gg|com|net|org|io)\b)"), "."),  # "discord. gg"
+    (re.compile(r"h(?:xx|\*\*|tt)p(s?)\s*(?:\[:\]|:)\s*(?:/|\[/\]){2}"), r"http\1://", "p"),
+    (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|<\.>)\s*"), ".", "."),
+    (re.compile(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>)\s*"), ".", "dot"),
+    (re.compile(r"\s*(?:\[@\]|\(@\))\s*"), "@", "@"),
+    (re.compile(r"\s*(?:\[at\]|\(at\)|\{at\}|<at>)\s*"), "@", "at"),
+    (re.compile(r"(?<=[a-z0-9])\s+\.\s*(?=[a-z0-9])"), ".", " ."),  # "discord .gg", ". gg"
+    (re.compile(r"(?<=[a-z0-9])\.\s+(?=(?:gg|com|net|org|io)\b)"), ".", ". "),  # "discord. gg"
 ]
 _SPELLED = re.compile(
     r"\b([a-z0-9][a-z0-9-]*)\s+dot\s+([a-z0-9][a-z0-9-]*)\b((?:\s+slash\s+[\w-]+)*)"
@@ -53,7 +56,7 @@ _IPV6 = (
     r"|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:]))(?:/\S*)?"
 )
 _DOMAIN = (
-    r"(?<![\w@$.-])(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:xn--[a-z0-9-]+|[^\W\d_][^\W_]*)\b"
+    r"(?<![\w@$.-])(?:[^\W_][\w-]*+\.)+(?:xn--[a-z0-9-]+|[^\W\d_][^\W_]*)\b"
     r"(?:[:/]\S*)?"
 )
 _TOKENS = re.compile(
@@ -71,8 +74,9 @@ _TOKENS = re.compile(
         )
     )
 )
-# Cheap test first: most texts have none of the characters a ping or link needs.
-_MAYBE = re.compile(r"[@<\[(:]|\w[./]\w|\bdot\b|\s\.\w")
+# Cheap test first: most texts have none of the characters a ping or link needs (a plain
+# ASCII text is tested before any reading is built).
+_MAYBE = re.compile(r"[@<\[({:]|\w[./]\w|\bdot\b|\s\.\w|\.\s+(?:gg|com|net|org|io)\b")
 _LEFTOVER_SPACES = re.compile(r"[ \t]{2,}")
 _MAX_PASSES = 3
 
@@ -90,8 +94,9 @@ class PingsAndLinks:
 def link_reading(text: str) -> Reading:
     """The canonical reading of ``text`` with defanged links spelled as links again."""
     reading = canonical(text)
-    for pattern, replacement in _STRONG_DEFANG:
-        reading = reading.sub(pattern, replacement)
+    for pattern, replacement, fragment in _STRONG_DEFANG:
+        if fragment in reading.text:
+            reading = reading.sub(pattern, replacement)
     if " dot " in reading.text:
         reading = reading.sub(_SPELLED, _spelled_dot)
     return reading
@@ -108,6 +113,8 @@ def _spelled_dot(match: re.Match) -> str:
 def _spans(text: str) -> list[tuple[int, int, int | None]]:
     """(start, end, label end) in the original ``text`` of each ping or link; ``label end``
     is set for a markdown link, whose label (after the ``[``) is kept."""
+    if text.isascii() and not _MAYBE.search(text.lower()):
+        return []
     reading = link_reading(text)
     if not _MAYBE.search(reading.text):
         return []

@@ -105,8 +105,9 @@ def test_markdown_cannot_split_a_word(text):
      "bad(.)xyz", "root[at]bad[.]com", "discord . gg/abcd", "discord dot gg slash abcd",
      "ping 8.8.8.8 now", "see 10.1.2.3:8080/x", "fe80::1 is here", "[::1]/admin",
      "ｂａｄ．ｃｏｍ", "bad\u200b.com", "gооgle.com login", "xn--ggle-55da.com",
-     "пример.рф/login", "<id:browse> channels", "wow@everyone", "@@here lol", "@ｈｅｒｅ", "@every\u00adone hi",
-     "||@here||", "`@everyone`", "[look](hxxps://bad.com)", "t.co/abc", "is.gd/xyz"],
+     "пример.рф/login", "<id:browse> channels", "wow@everyone", "@@here lol", "@ｈｅｒｅ",
+     "@every\u00adone hi", "||@here||", "`@everyone`", "[look](hxxps://bad.com)", "t.co/abc",
+     "is.gd/xyz"],
 )  # fmt: skip
 def test_pings_and_links_are_found_through_tricks(text):
     assert find_pings_and_links(text).found

@@ -17,8 +17,8 @@ from pipeline.contentfilter.canonical import fold as fold_reading
 MASK_CHARS = "*#%_"
 
 # Leetspeak: applied only inside a word that also has letters ("sh1t", "a$$", "b!tch").
-_LEET_SYMBOLS = "01345789@$!|€£¡+"
-_LEET = str.maketrans(_LEET_SYMBOLS, "oieastbgasiielit")
+_LEET_SYMBOLS = "013456789@$!|€£¡+"
+_LEET = str.maketrans(_LEET_SYMBOLS, "oieasgtbgasiielit")
 _LEET_GROUPS = re.compile(r"\|<|\|_\|\\/|/\\|\(\)|\[\)|\|\)")
 _GROUP_LETTERS = {"|<": "k", "|_|": "u", "\\/": "v", "/\\": "a", "()": "o", "[)": "d", "|)": "d"}
 _LEET_CLASS = re.escape(_LEET_SYMBOLS)
@@ -38,7 +38,7 @@ _SPACED_LETTERS = re.compile(
 _SINGLE_LETTERS = re.compile(rf"(?<![a-z])(?:{_LETTER}{_SEP}){{2,}}{_LETTER}(?![a-z])")
 _SPACED_SEPARATORS = re.compile(r"(?:[^\w\n]|_)+")
 # Symbols standing for letters inside a word: "f#@k" reads "f**k" (masks, see wordlists);
-# not the punctuation of URLs, contractions or "p&l" ("://", "'", "&", "-", ".").
+# not the punctuation of URLs, contractions, "p&l", "fx-neutral", "j.p." ("://", "'", "&").
 _SYMBOLS_IN_WORD = re.compile(r"(?<=[a-z*#%])[!@#$%^*?~+(<{\[]{1,3}(?=[a-z])")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _RUN2 = re.compile(r"([a-z])\1+")

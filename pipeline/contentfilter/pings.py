@@ -31,6 +31,7 @@ from pipeline.contentfilter.tlds import is_tld, is_wordlike
 _STRONG_DEFANG = [
     (re.compile(r"h(?:xx|\*\*|tt)p(s?)\s*(?:\[:\]|:)\s*(?:/|\[/\]){2}"), r"http\1://", "p"),
     (re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|<\.>)\s*"), ".", "."),
+    (re.compile(r"(?<=[a-z0-9])。(?=[a-z0-9])"), ".", "。"),  # IDNA reads U+3002 as a dot
     (re.compile(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>)\s*"), ".", "dot"),
     (re.compile(r"\s*(?:\[@\]|\(@\))\s*"), "@", "@"),
     (re.compile(r"\s*(?:\[at\]|\(at\)|\{at\}|<at>)\s*"), "@", "at"),

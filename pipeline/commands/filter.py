@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from pipeline.contentfilter import ContentFilter, FilterSettings, Target
+    from pipeline.contentfilter.hygiene import strip_unsafe
     from pipeline.env import read_env
 
     if args.threshold is not None and not 0 < args.threshold <= 1:
@@ -86,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for number, text in lines:
         verdict = content_filter.check(text, target)
+        text = strip_unsafe(text)  # echoed: no control, ANSI or bidi character
         passed += verdict.passed
         if args.jsonl:
             record = {"line": number, "text": text, "passed": verdict.passed}

@@ -152,6 +152,7 @@ def filter_records(
     import logging
 
     from pipeline.contentfilter import ContentFilter, Target
+    from pipeline.contentfilter.hygiene import strip_unsafe
     from pipeline.env import read_env
 
     corpus = args.corpus
@@ -168,7 +169,7 @@ def filter_records(
         if verdict.passed:
             kept.append(dict(record, text=verdict.text))
         elif args.verbose:
-            kept.append(record)
+            kept.append(dict(record, text=strip_unsafe(record["text"])))
     passed = sum(r["passed"] for r in kept)
     why = ", ".join(f"{code} {n}" for code, n in content_filter.rejections.most_common())
     print(

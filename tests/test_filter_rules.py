@@ -218,3 +218,13 @@ def test_top_level_domains_come_from_the_public_suffix_list():
     assert all(is_tld(t) for t in ("com", "top", "zip", "click", "xn--p1ai", "рф"))
     assert not any(is_tld(t) for t in ("js", "x", "exe", "0"))
     assert is_wordlike("zip") and is_wordlike("is") and not is_wordlike("top")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["naïve café at https://t.co/abc", "e\u0301te\u0301 composed by NFC", "Привет, рынок",
+     "שלום https://evil.example/x", "“curly” ‘quotes’ — dash", "© 2026 DeepCISO",
+     "ellipsis… costs two", "日本語のテキスト", "🚀 to the moon", "a\u200db\r\nc"],
+)  # fmt: skip
+def test_x_length_fast_path_agrees_with_the_library(text):
+    assert x_weighted_length(text) == _import_parse_tweet()(text).weightedLength

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import importlib.resources
 import importlib.util
+import re
 import sys
 import types
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 
@@ -46,11 +48,15 @@ def x_weighted_length(text: str) -> int:
     """The length X counts for ``text``.
 
     The library's parser costs about 10 microseconds a character, mostly its emoji search.
-    Plain ASCII text has no emoji and weighs one per character, so it only needs the URL
-    search (and none at all without a dot); other text goes through the full parser.
+    Text whose characters all weigh one (X's ranges in the library's config: ASCII, Latin,
+    Greek, Cyrillic, Hebrew, Arabic, curly quotes... but no emoji) only needs the URL search
+    on its NFC form, as the parser does (and none at all without a dot); other text (CJK,
+    emoji) goes through the full parser.
     """
     if not text.isascii():
-        return _import_parse_tweet()(text).weightedLength
+        text = unicodedata.normalize("NFC", text)
+        if _heavy_characters().search(text):
+            return _import_parse_tweet()(text).weightedLength
     text = text.replace("\r\n", "\n")
     if "." not in text:
         return len(text)
@@ -66,3 +72,19 @@ def _import_extract_urls() -> Callable:
     from twitter_text.extract_urls import extract_urls_with_indices
 
     return extract_urls_with_indices
+
+
+@cache
+def _heavy_characters() -> re.Pattern:
+    """Characters that weigh more than one, or may start an emoji (© ®, which X counts as
+    emoji): everything outside the library's weight-one ranges."""
+    _import_parse_tweet()
+    from twitter_text.config import config
+
+    options = config["defaults"]
+    light = "".join(
+        f"\\u{r['start']:04x}-\\u{r['end']:04x}"
+        for r in options["ranges"]
+        if r["weight"] == options["scale"]
+    )
+    return re.compile(f"[^{light}]|[\u00a9\u00ae]")

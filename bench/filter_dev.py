@@ -51,8 +51,9 @@ def succeeded(content_filter: ContentFilter, name: str, text: str) -> bool:
     verdict = content_filter.check(text, Target.DISCORD)
     if name in PROFANITY_CLASSES:
         return bool(content_filter.profanity.reasons(text))
-    if name in ("ping", "link"):
-        return not verdict.passed or not find_pings_and_links(verdict.text).found
+    if name in ("ping", "link"):  # refused, or passed with something cut out and none left
+        removed = verdict.text != " ".join(text.split())
+        return not verdict.passed or (removed and not find_pings_and_links(verdict.text).found)
     if name == "degenerate":
         return any(r.startswith("degenerate") for r in verdict.reasons)
     if name == "hygiene":
@@ -76,6 +77,7 @@ def dev_report(content_filter: ContentFilter, runs: int, misses: bool = False) -
             print(f"    missed: {text!r} -> {content_filter.check(text).reasons}")
     tweets = [t for group in classes.values() for t in group if len(t) <= 280]
     for target in (Target.DISCORD, Target.X):
+        content_filter.check("warm up: é 🚀 x.com", target)  # X's parser imports lazily
         seconds = median_seconds(lambda t, g=target: content_filter.check(t, g), tweets, runs)
         print(f"time per check on the dev set ({target.value}): {seconds * 1e6:.0f} us (median)")
 

@@ -27,6 +27,18 @@ from dataclasses import dataclass
 from pipeline.contentfilter.canonical import Reading, canonical
 from pipeline.contentfilter.tlds import is_tld, is_wordlike
 
+_SPACED_DOT = re.compile(r"(?<=[a-z0-9])\s+\.(\s*)(?=([a-z0-9][a-z0-9-]*)(/)?)")
+
+
+def _spaced_dot(match: re.Match) -> str:
+    """A dot with a space before it joins a domain before a path, before ``gg``, or, with a
+    space after it too, before a TLD that is not also a word (``evil . com``)."""
+    after, label, path = match.groups()
+    if path or label == "gg" or (after and is_tld(label) and not is_wordlike(label)):
+        return "."
+    return match.group(0)
+
+
 # (pattern, replacement, a fragment any match holds: the pattern runs only when it is there)
 _STRONG_DEFANG = [
     (re.compile(r"h(?:xx|\*\*|tt)p(s?)\s*(?:\[:\]|:)\s*(?:/|\[/\]){2}"), r"http\1://", "p"),
@@ -35,7 +47,7 @@ _STRONG_DEFANG = [
     (re.compile(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>)\s*"), ".", "dot"),
     (re.compile(r"\s*(?:\[@\]|\(@\))\s*"), "@", "@"),
     (re.compile(r"\s*(?:\[at\]|\(at\)|\{at\}|<at>)\s*"), "@", "at"),
-    (re.compile(r"(?<=[a-z0-9])\s+\.\s*(?=[a-z0-9])"), ".", " ."),  # "discord .gg", ". gg"
+    (_SPACED_DOT, _spaced_dot, " ."),  # "discord .gg", "evil . com"; not "the .NET runtime"
     (re.compile(r"(?<=[a-z0-9])\.\s+(?=(?:gg|com|net|org|io)\b)"), ".", ". "),  # "discord. gg"
 ]
 _SPELLED = re.compile(

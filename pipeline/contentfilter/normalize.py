@@ -10,6 +10,7 @@ are left in place: :mod:`.wordlists` matches them as "any letter" (``f*ck``, ``f
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pipeline.contentfilter.canonical import canonical_text
 from pipeline.contentfilter.canonical import fold as fold_reading
@@ -103,20 +104,22 @@ def mask_symbols(text: str) -> str:
     return _SYMBOLS_IN_WORD.sub(lambda m: "*" * len(m.group(0)), text)
 
 
-def spellings(text: str) -> list[str]:
+def spellings(text: str, blank: Callable[[str], str] | None = None) -> list[str]:
     """The distinct readings of ``text`` worth checking, the canonical reading first.
 
     Canonical (and, when markdown was dropped, the text with its marks kept: ``sh*tty, sh*t``
     reads as italics to Discord but as masks to a reader); leetspeak undone with spaced
     letters joined (both orders); symbols inside words as masks; letter runs of three or more
     cut to one (``fuuuck``) and to two (``asss``); every doubled letter cut to one
-    (``fuuck``).
+    (``fuuck``). ``blank`` (the allowed words' remover) runs on the canonical reading
+    before the others are derived from it, and on each reading.
     """
+    blank = blank or (lambda reading: reading)
     folded = fold(text)
-    candidates = _readings(folded)
+    candidates = _readings(blank(folded))
     if (letters := fold_letters(text)) != folded:  # markdown stripped: italics may be masks
-        candidates += _readings(letters)
-    return list(dict.fromkeys(candidates))
+        candidates += _readings(blank(letters))
+    return list(dict.fromkeys(blank(c) for c in candidates))
 
 
 def _readings(folded: str) -> list[str]:

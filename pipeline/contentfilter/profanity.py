@@ -49,7 +49,7 @@ class ProfanityRule:
 
     def readings(self, text: str) -> list[str]:
         """The de-obfuscated readings of ``text`` with the allowed words blanked out."""
-        return list(dict.fromkeys(self._allowed.remove(s) for s in spellings(text)))
+        return spellings(text, self._allowed.remove)
 
     def score(self, text: str) -> float:
         """The classifier's highest probability over the readings of ``text``."""

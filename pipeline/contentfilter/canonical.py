@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from pipeline.contentfilter.lookalikes import fold_char
 
-_MARKUP = re.compile(r"(\|\||~~|\*\*|__|`+)(.*?)\1", re.DOTALL)
+_MARKUP = re.compile(r"(\|\||~~|\*\*|__|`{1,3})(.*?)\1", re.DOTALL)
 _ITALICS = re.compile(r"([*_])([^*_\s](?:[^\n]*?[^\s\\])??)\1")
 
 

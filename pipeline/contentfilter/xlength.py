@@ -19,6 +19,8 @@ from functools import cache
 
 X_MAX_WEIGHTED = 280
 URL_WEIGHT = 23  # X's transformed_url_length
+MAX_DOTS_PER_WORD = 8  # more in one word: an upper bound instead of the library's URL search
+MAX_PARSED_CHARS = 1000  # longer texts (far over 280 unless nearly all URL): the upper bound
 
 
 def _resource_string(module: str, name: str) -> bytes:
@@ -52,7 +54,16 @@ def x_weighted_length(text: str) -> int:
     Greek, Cyrillic, Hebrew, Arabic, curly quotes... but no emoji) only needs the URL search
     on its NFC form, as the parser does (and none at all without a dot); other text (CJK,
     emoji) goes through the full parser.
+
+    The library's URL search takes time that grows steeply with dotted runs (a 280-character
+    ``a.a.a...`` costs a quarter of a second): a text with a word of more than
+    ``MAX_DOTS_PER_WORD`` dots, or longer than ``MAX_PARSED_CHARS``, gets
+    :func:`_upper_bound` instead, never less than X's count.
     """
+    if len(text) > MAX_PARSED_CHARS or any(
+        word.count(".") > MAX_DOTS_PER_WORD for word in text.split()
+    ):
+        return _upper_bound(text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
         if _heavy_characters().search(text):
@@ -72,6 +83,15 @@ def _import_extract_urls() -> Callable:
     from twitter_text.extract_urls import extract_urls_with_indices
 
     return extract_urls_with_indices
+
+
+def _upper_bound(text: str) -> int:
+    """At least X's weighted length: two per character that may weigh two, and for each dot
+    a URL of three characters counted as 23 (every URL holds a dot)."""
+    text = unicodedata.normalize("NFC", text)
+    heavy = _heavy_characters()
+    weight = len(text) + sum(1 for char in text if heavy.match(char))
+    return weight + (URL_WEIGHT - 3) * text.count(".")
 
 
 @cache

@@ -146,8 +146,8 @@ def _spans(text: str) -> list[tuple[int, int, int | None]]:
 
 
 def _is_link(kind: str, found: str, text: str, reading: Reading, begin: int) -> bool:
-    if kind == "ipv4":
-        return _valid_ip(found.split("/")[0].split(":")[0])
+    if kind == "ipv4":  # leading zeros too ("010.000.000.001"): clients still connect
+        return all(int(part) <= 255 for part in found.split("/")[0].split(":")[0].split("."))
     if kind == "ipv6":
         address = found.split("/")[0]
         if address.startswith("["):

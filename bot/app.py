@@ -18,11 +18,11 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs import tell
 from bot.posting import poster as posting
 from bot.posting.build import build_poster, schedule_settings
 from bot.posting.poster import Poster
 from bot.posting.scheduler import PostScheduler
+from bot.replies import tell
 from bot.serving.looplag import LoopLagMonitor
 from bot.serving.prompts import PromptGate
 from bot.serving.services import open_worker, prompt_gate

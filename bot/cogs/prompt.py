@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.cogs import GroupCog, tell, tell_after_defer
+from bot.cogs import GroupCog
+from bot.replies import tell, tell_after_defer
 from bot.serving.prompts import PromptRejected
 from bot.serving.worker import WorkerError
 

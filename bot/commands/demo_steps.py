@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import paths
+from pipeline.model_folder import METADATA_FILE, TOKENIZER_FILE, read_metadata
 
 SAMPLE_DB = "sample.twint.db"
 
@@ -22,7 +22,7 @@ class Demo:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db = self.workdir / SAMPLE_DB
         self.corpus_path = self.workdir / "model.txt"
-        self.tokenizer_path = self.workdir / paths.TOKENIZER_FILE
+        self.tokenizer_path = self.workdir / TOKENIZER_FILE
         self.model_dir = self.workdir / "trained_model"
         self.run_dir = self.workdir / "runs" / "trained_model"
         self.ledger = self.workdir / "demo-ledger.db"
@@ -66,8 +66,8 @@ class Demo:
         from pipeline.train.loop import train
 
         self._say(f"model: the '{self.preset}' preset for {self.minutes:g} minutes on this machine")
-        info = self.model_dir / "deepciso.json"
-        if info.exists():  # (a run interrupted before saving a model starts over)
+        # (a run interrupted before saving a model starts over)
+        if (self.model_dir / METADATA_FILE).exists():
             print(f"   reusing {self.model_dir}")
             return
         config = TrainConfig(
@@ -138,7 +138,7 @@ class Demo:
 
     def goodbye(self) -> None:
         plot = next(self.run_dir.glob("*.png"), self.run_dir / "loss.png")
-        metadata = json.loads((self.model_dir / "deepciso.json").read_text())
+        metadata = read_metadata(self.model_dir)
         print(
             f"""
 Done. What the demo made, in {self.workdir}/:

@@ -82,7 +82,7 @@ class Demo:
         )
 
     def memes(self, prompts: Sequence[str], per_prompt: int = 3) -> None:
-        from pipeline.contentfilter import ContentFilter, generate_clean
+        from pipeline.contentfilter import ContentFilter, Target, clean_memes
         from pipeline.generate.generator import Generator
 
         self._say("memes (every one passed the content filter)")
@@ -91,10 +91,8 @@ class Demo:
         for prompt in (None, *prompts):
             print(f"   {'no prompt' if prompt is None else repr(prompt)}:")
             for _ in range(per_prompt):
-                result = generate_clean(
-                    lambda n, p=prompt: generator.generate([p] if p else [], n=n),
-                    content_filter,
-                )
+                prompts = [prompt] if prompt else []
+                [result] = clean_memes(generator, prompts, content_filter, Target.DISCORD)
                 if result.text is not None:
                     content_filter.remember_posted(result.text)
                 print(f"     - {result.summary()}")
@@ -108,7 +106,7 @@ class Demo:
         from bot.posting.settings import ScheduleSettings
         from bot.posting.slots import SlotRunner
         from bot.posting.targets.console import ConsoleTarget
-        from pipeline.contentfilter import Target, generate_clean
+        from pipeline.contentfilter import Target, clean_memes
 
         self._say(
             f"one scheduled post, as a dry run (nothing leaves this machine) -> {self.ledger}"
@@ -119,10 +117,10 @@ class Demo:
         ]
 
         async def make_meme(kind: str):
-            return await asyncio.to_thread(
-                generate_clean, lambda n: self.generator.generate([], n=n), self.content_filter,
-                target=Target(kind),
-            )  # fmt: skip
+            results = await asyncio.to_thread(
+                clean_memes, self.generator, (), self.content_filter, Target(kind)
+            )
+            return results[0]
 
         def remember(text: str) -> None:
             self.content_filter.remember_posted(text)

@@ -15,15 +15,12 @@ from pipeline.generate.generator import Generator, SamplingSettings
 
 
 def worker_settings(settings: BotSettings, target: Target) -> WorkerSettings:
-    """Candidates per round and the give-up count are the filter's (``DEEPCISO_FILTER_*``)."""
-    filtering = FilterSettings.from_env(settings.environ)
+    """Batching and sampling; candidates per prompt are the filter's (``DEEPCISO_FILTER_*``)."""
     return WorkerSettings(
         queue_size=settings.queue_size,
         batch_size=settings.batch_size,
         batch_wait=settings.batch_wait_ms / 1000,
         timeout=settings.request_timeout_seconds,
-        candidates=filtering.batch_size,
-        max_candidates=filtering.max_candidates,
         sampling=SamplingSettings(
             max_new_tokens=settings.max_new_tokens, temperature=settings.temperature
         ),

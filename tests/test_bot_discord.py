@@ -137,9 +137,9 @@ def test_admin_status_by_role_and_by_user_id(model_dir):
             assert "trained 2026-01-01" in status.content
             assert "Queue: 0 waiting of 16" in status.content
             assert "Filter rejections:" in status.content and "Uptime:" in status.content
-            world.bot.settings = dataclasses.replace(  # read at run time, no restart
-                world.bot.settings, admin_ids=frozenset({world.member.id})
-            )
+            settings = world.bot.settings  # read at run time, no restart
+            admins = dataclasses.replace(settings.discord, admin_ids=frozenset({world.member.id}))
+            world.bot.settings = dataclasses.replace(settings, discord=admins)
             by_id = await (await fake.invoke(world.member, "deepciso status")).wait()
             assert "Model:" in by_id.content
 

@@ -17,13 +17,27 @@ from bot.serving.worker import GenerationWorker
 from bot.settings import Settings
 from pipeline.contentfilter import Target
 from tests.fakes.discord_server import FAKE_TOKEN, FakeDiscord, FakeUser
-from tests.fixtures_model import make_tiny_model_dir
+from tests.fixtures_model import SAMPLE_LINES, make_tiny_model_dir
 
 TOKEN = FAKE_TOKEN
 
 
 def tiny_model(path: Path, trained_at: str = "2026-01-01T00:00:00+00:00", seed: int = 0) -> Path:
     return make_tiny_model_dir(path, seed=seed, metadata={"trained_at": trained_at})
+
+
+# Ten words of a training line: more than the filter's 8-word novelty run.
+QUOTE = " ".join(SAMPLE_LINES[1].split()[:10])
+
+
+def quoting_model(folder: Path) -> Path:
+    """A tiny model whose ``deepciso.json`` names the corpus it was trained on, so the bot's
+    novelty check knows the training lines (``QUOTE`` quotes one of them)."""
+    corpus = folder / "model.txt"
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus.write_text("\n".join(SAMPLE_LINES) + "\n", encoding="utf-8")
+    metadata = {"trained_at": "2026-01-01T00:00:00+00:00", "corpus": str(corpus)}
+    return make_tiny_model_dir(folder / "trained_model", metadata=metadata)
 
 
 def bot_settings(model_dir: Path, environ: dict | None = None, **overrides) -> Settings:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import paths
+from pipeline.model_folder import METADATA_FILE, TOKENIZER_FILE, read_metadata
 
 SAMPLE_DB = "sample.twint.db"
 
@@ -22,7 +22,7 @@ class Demo:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db = self.workdir / SAMPLE_DB
         self.corpus_path = self.workdir / "model.txt"
-        self.tokenizer_path = self.workdir / paths.TOKENIZER_FILE
+        self.tokenizer_path = self.workdir / TOKENIZER_FILE
         self.model_dir = self.workdir / "trained_model"
         self.run_dir = self.workdir / "runs" / "trained_model"
         self.ledger = self.workdir / "demo-ledger.db"
@@ -33,7 +33,7 @@ class Demo:
         print(f"\n{self._step}. {title}", flush=True)
 
     def sample_database(self) -> None:
-        from pipeline.sample_db import make_sample_db
+        from pipeline.corpus.sample_db import make_sample_db
 
         self._say("sample Twint database (made-up infosec accounts, Twint's newest schema)")
         if self.db.exists():
@@ -43,7 +43,7 @@ class Demo:
         print(f"   wrote {self.db}")
 
     def corpus(self) -> None:
-        from pipeline.corpus import BuildOptions, build_corpus
+        from pipeline.corpus.build import BuildOptions, build_corpus
 
         self._say(f"corpus: each author's best tweets -> {self.corpus_path}")
         if self.corpus_path.exists():
@@ -53,7 +53,7 @@ class Demo:
         print("   " + report.summary().replace("\n", "\n   "))
 
     def tokenizer(self) -> None:
-        from pipeline.tokenizer import ensure_tokenizer
+        from pipeline.train.tokenizer import ensure_tokenizer
 
         self._say(f"byte-level BPE tokenizer -> {self.tokenizer_path}")
         existed = self.tokenizer_path.exists()
@@ -66,8 +66,8 @@ class Demo:
         from pipeline.train.loop import train
 
         self._say(f"model: the '{self.preset}' preset for {self.minutes:g} minutes on this machine")
-        info = self.model_dir / "deepciso.json"
-        if info.exists():  # (a run interrupted before saving a model starts over)
+        # (a run interrupted before saving a model starts over)
+        if (self.model_dir / METADATA_FILE).exists():
             print(f"   reusing {self.model_dir}")
             return
         config = TrainConfig(
@@ -82,8 +82,8 @@ class Demo:
         )
 
     def memes(self, prompts: Sequence[str], per_prompt: int = 3) -> None:
-        from pipeline.contentfilter import ContentFilter, generate_clean
-        from pipeline.generator import Generator
+        from pipeline.contentfilter import ContentFilter, Target, clean_memes
+        from pipeline.generate.generator import Generator
 
         self._say("memes (every one passed the content filter)")
         generator = Generator.load(self.model_dir)
@@ -91,10 +91,8 @@ class Demo:
         for prompt in (None, *prompts):
             print(f"   {'no prompt' if prompt is None else repr(prompt)}:")
             for _ in range(per_prompt):
-                result = generate_clean(
-                    lambda n, p=prompt: generator.generate([p] if p else [], n=n),
-                    content_filter,
-                )
+                prompts = [prompt] if prompt else []
+                [result] = clean_memes(generator, prompts, content_filter, Target.DISCORD)
                 if result.text is not None:
                     content_filter.remember_posted(result.text)
                 print(f"     - {result.summary()}")
@@ -104,11 +102,11 @@ class Demo:
         """One slot through the real scheduler code, with targets that print, not send."""
         import asyncio
 
-        from bot.ledger import Ledger, utcnow
-        from bot.schedule_settings import ScheduleSettings
-        from bot.slots import SlotRunner
-        from bot.targets import ConsoleTarget
-        from pipeline.contentfilter import Target, generate_clean
+        from bot.posting.ledger import Ledger, utcnow
+        from bot.posting.settings import ScheduleSettings
+        from bot.posting.slots import SlotRunner
+        from bot.posting.targets.console import ConsoleTarget
+        from pipeline.contentfilter import Target, clean_memes
 
         self._say(
             f"one scheduled post, as a dry run (nothing leaves this machine) -> {self.ledger}"
@@ -119,10 +117,10 @@ class Demo:
         ]
 
         async def make_meme(kind: str):
-            return await asyncio.to_thread(
-                generate_clean, lambda n: self.generator.generate([], n=n), self.content_filter,
-                target=Target(kind),
-            )  # fmt: skip
+            results = await asyncio.to_thread(
+                clean_memes, self.generator, (), self.content_filter, Target(kind)
+            )
+            return results[0]
 
         def remember(text: str) -> None:
             self.content_filter.remember_posted(text)
@@ -138,7 +136,7 @@ class Demo:
 
     def goodbye(self) -> None:
         plot = next(self.run_dir.glob("*.png"), self.run_dir / "loss.png")
-        metadata = json.loads((self.model_dir / "deepciso.json").read_text())
+        metadata = read_metadata(self.model_dir)
         print(
             f"""
 Done. What the demo made, in {self.workdir}/:

@@ -36,7 +36,7 @@ PRESETS: dict[str, Preset] = {
         # the original demo's model: GPT-2, 256 wide, 8 layers, 8 heads, context 500, no dropout
         Preset("seed", "gpt2", n_embd=256, n_layer=8, n_head=8, context=500),
         # the default: half the seed model's depth. On a 2-core CPU it learns tweets faster in
-        # the first hour than the seed model (bench/train_throughput.py, README)
+        # the first hour than the seed model (bench/train_throughput.py, docs/benchmarks.md)
         Preset("small", "gpt2", n_embd=256, n_layer=4, n_head=4, context=500),
         # the GPT-Neo 125M architecture (alternating global/local attention, window 256)
         Preset("neo-125m", "gpt_neo", n_embd=768, n_layer=12, n_head=12, context=2048),

@@ -17,7 +17,7 @@ LINK_POLICIES = ("remove", "reject")
 
 @dataclass(frozen=True)
 class FilterSettings(EnvSection):
-    """Every knob of the content filter; the defaults are the measured ones (docs/content-filter.md)."""
+    """Every knob of the content filter; measured defaults (docs/content-filter.md)."""
 
     ENV_PREFIX = ENV_PREFIX
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from pipeline.argtypes import fraction
 from pipeline.errors import UserError
 
 NAME = "filter"
@@ -32,7 +33,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--corpus", type=Path, help="model.txt: also reject texts that copy a training tweet"
     )
     parser.add_argument("--jsonl", action="store_true", help="one JSON object per line")
-    parser.add_argument("--threshold", type=float, help="profanity classifier threshold (0-1]")
+    parser.add_argument(
+        "--threshold", type=fraction(low_open=True), help="profanity classifier threshold (0-1]"
+    )
     parser.add_argument("--blocked-words", type=Path, help="file of extra blocked words")
     parser.add_argument("--allowed-words", type=Path, help="file of allowed words")
     parser.add_argument("--links", choices=("remove", "reject"), help="pings and links policy")
@@ -64,8 +67,6 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.contentfilter import ContentFilter, FilterSettings, Target
     from pipeline.env import read_env
 
-    if args.threshold is not None and not 0 < args.threshold <= 1:
-        raise UserError(f"--threshold {args.threshold} must be above 0 and at most 1")
     if args.file is not None and str(args.file) != "-" and not args.file.is_file():
         what = "is a folder" if args.file.is_dir() else "does not exist"
         raise UserError(f"{args.file} {what}; give a text file with one text per line")

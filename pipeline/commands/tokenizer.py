@@ -7,8 +7,9 @@ import logging
 import time
 from pathlib import Path
 
+from pipeline.argtypes import positive_int
 from pipeline.errors import UserError
-from pipeline.paths import DEFAULT_CORPUS, TOKENIZER_FILE
+from pipeline.paths import DEFAULT_CORPUS, TOKENIZER_FILE, refuse_overwrite
 
 NAME = "tokenizer"
 HELP = "train the byte-level BPE tokenizer (aitextgen.tokenizer.json) on model.txt"
@@ -22,7 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="one tweet a line")
     parser.add_argument(
         "--vocab-size",
-        type=int,
+        type=positive_int,
         default=DEFAULT_VOCAB_SIZE,
         help=f"largest vocabulary, <|endoftext|> included (default {DEFAULT_VOCAB_SIZE})",
     )
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.tokenizer import read_lines, save_tokenizer, train_tokenizer
 
     out = args.out or args.corpus.with_name(TOKENIZER_FILE)
+    refuse_overwrite({"--corpus": args.corpus}, {"--out": out})
     if out.is_dir():
         raise UserError(f"{out}: is a folder; pass --out with a file name such as {TOKENIZER_FILE}")
     started = time.perf_counter()

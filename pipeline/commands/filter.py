@@ -1,14 +1,17 @@
 """Check texts against the content filter, one per line, before going live.
 
 Reads FILE (or standard input) and prints, for each non-empty line, PASS with the text as it
-would be posted, or FAIL with the reasons. Settings come from .env / the environment
-(DEEPCISO_FILTER_* keys, see .env.example); the options below override them.
+would be posted, or FAIL with the reasons. Input is UTF-8: a line that is not valid UTF-8 is
+not checked but printed as SKIP and counted in the summary (the other lines go on). Settings
+come from .env / the environment (DEEPCISO_FILTER_* keys, see .env.example); the options below
+override them.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import json
 import sys
 from collections import Counter
@@ -16,11 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from pipeline.argtypes import fraction
+from pipeline.argtypes import fraction, is_utf8
 from pipeline.errors import UserError
 
 NAME = "filter"
 HELP = "check texts (one per line) against the content filter"
+NOT_UTF8 = "not valid UTF-8 text; convert the input to UTF-8"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -42,17 +46,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def read_lines(path: Path | None) -> Iterator[tuple[int, str]]:
-    """(line number, text) for every non-empty line of ``path`` or standard input."""
+    """(line number, text) for every non-empty line of ``path`` or standard input, read as
+    UTF-8; bytes that are not UTF-8 stay in the text as lone surrogates (see ``is_utf8``)."""
     if path is None or str(path) == "-":
-        yield from _numbered(sys.stdin)
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # a text stream without bytes underneath (tests)
+            yield from _numbered(sys.stdin)
+            return
+        stdin = io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape")
+        try:
+            yield from _numbered(stdin)
+        finally:
+            stdin.detach()  # sys.stdin keeps its buffer open
         return
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
             yield from _numbered(handle)
     except OSError as exc:
         raise UserError(f"cannot read {path} ({exc.strerror}); give a readable text file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; convert it first") from None
 
 
 def _numbered(handle: TextIO) -> Iterator[tuple[int, str]]:
@@ -81,11 +92,16 @@ def run(args: argparse.Namespace) -> int:
     settings = dataclasses.replace(settings, **given)
     content_filter = ContentFilter(settings, corpus=args.corpus)
     target = Target(args.target)
-    passed = 0
+    passed = skipped = 0
     lines = tqdm(
         read_lines(args.file), desc="checking", unit=" lines", file=sys.stderr, disable=None
     )
     for number, text in lines:
+        if not is_utf8(text):
+            skipped += 1
+            skip = {"line": number, "passed": False, "skipped": NOT_UTF8}
+            print(json.dumps(skip) if args.jsonl else f"SKIP {number}: {NOT_UTF8}")
+            continue
         verdict = content_filter.check(text, target)
         passed += verdict.passed
         if args.jsonl:
@@ -101,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
     why = ", ".join(f"{code} {n}" for code, n in counts.most_common())
     print(
         f"{checked} checked, {passed} passed, {checked - passed} rejected"
-        + (f" ({why})" if why else ""),
+        + (f" ({why})" if why else "")
+        + (f", {skipped} skipped ({NOT_UTF8})" if skipped else ""),
         file=sys.stderr,
     )
     return 0

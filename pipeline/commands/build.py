@@ -101,10 +101,10 @@ def check_paths(db: Path, out: Path) -> None:
         "the validation file of --out": paths.validation_path(out),
         "the report of --out": paths.report_path(out),
     }
-    paths.refuse_overwrite({"--db": db}, outputs)
     for label, path in outputs.items():
         if path.is_dir():
             raise UserError(
                 f"{label} {path} is a folder; pass --out with a file name such as "
                 f"{paths.DEFAULT_CORPUS}"
             )
+    paths.refuse_overwrite({"--db": db}, outputs)

@@ -36,9 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.tokenizer import read_lines, save_tokenizer, train_tokenizer
 
     out = args.out or args.corpus.with_name(TOKENIZER_FILE)
-    refuse_overwrite({"--corpus": args.corpus}, {"--out": out})
     if out.is_dir():
         raise UserError(f"{out}: is a folder; pass --out with a file name such as {TOKENIZER_FILE}")
+    refuse_overwrite({"--corpus": args.corpus}, {"--out": out})
     started = time.perf_counter()
     lines = read_lines(args.corpus)
     tokenizer = train_tokenizer(lines, args.vocab_size)

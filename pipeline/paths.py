@@ -49,7 +49,7 @@ def refuse_overwrite(
 
 def _overlap(out: Path, source: Path) -> str | None:
     """How ``out`` overlaps ``source`` ("is", "holds", "is inside"), or None."""
-    a, b = out.resolve(), source.resolve()
+    a, b = _resolved(out), _resolved(source)
     if a == b or _same_inode(a, b):
         return "is"
     if a in b.parents:
@@ -57,6 +57,13 @@ def _overlap(out: Path, source: Path) -> str | None:
     if b in a.parents and b.is_dir():
         return "is inside"
     return None
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: compare the path as written
+        return path.absolute()
 
 
 def _same_inode(a: Path, b: Path) -> bool:

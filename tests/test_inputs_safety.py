@@ -370,3 +370,20 @@ def test_console_answers_an_undecodable_line_and_goes_on(tmp_path):
     _banner, *replies = out.getvalue().split("\n> ")
     assert replies[0].strip() == NOT_UTF8
     assert replies[1].startswith("zero trust")
+
+
+def test_console_process_survives_an_undecodable_stdin_line(tmp_path):
+    from bot.console import NOT_UTF8
+    from tests.fixtures_bot import tiny_model
+
+    env_file = tmp_path / "console.env"
+    env_file.write_text(f"MODEL_DIR={tiny_model(tmp_path / 'trained_model')}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--console", "--env-file", str(env_file)],
+        cwd=ROOT, input=b"\xff\xfe oops\nlog4j called\n", capture_output=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1", "DEEPCISO_LOG_LEVEL": "WARNING",
+             "LANG": "C.UTF-8"},
+    )  # fmt: skip
+    out, err = done.stdout.decode(), done.stderr.decode()
+    assert done.returncode == 0, err
+    assert NOT_UTF8 in out and "> log4j called" in out and "Traceback" not in err

@@ -21,9 +21,11 @@ from bot.serving.services import open_worker, prompt_gate
 from bot.serving.worker import GenerationWorker, ReloadFailed, WorkerError
 from bot.settings import Settings
 from bot.status import status_lines
+from pipeline.argtypes import is_utf8
 from pipeline.contentfilter import Target
 
 HELP = "Type the first words of a meme. Commands: /status, /reload, /post, /quit."
+NOT_UTF8 = "That line is not valid UTF-8 text; set the terminal to UTF-8 and type it again."
 
 
 async def run_console(
@@ -40,13 +42,18 @@ async def run_console(
         poster = build_poster(settings, worker, console=out)
     if isinstance(poster, PostScheduler):
         await poster.start()
+    if hasattr(stdin, "reconfigure"):  # undecodable bytes: a message for that line, not a crash
+        stdin.reconfigure(errors="surrogateescape")
     try:
         while True:
             print("> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
             if not line or line.strip() in ("/quit", "/exit"):
                 break
-            reply = await _answer(line.strip(), worker, gate, poster, started)
+            if is_utf8(line):
+                reply = await _answer(line.strip(), worker, gate, poster, started)
+            else:
+                reply = NOT_UTF8
             print(reply, file=out, flush=True)
     finally:
         if isinstance(poster, PostScheduler):

@@ -12,6 +12,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.argtypes import (
+    fraction,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    utf8_text,
+)
 from pipeline.paths import DEFAULT_MODEL_DIR
 
 if TYPE_CHECKING:
@@ -27,27 +35,36 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     defaults = SamplingSettings()
     parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR), help="model folder")
-    parser.add_argument("-n", "--num", type=int, default=1, help="outputs per prompt")
+    parser.add_argument("-n", "--num", type=positive_int, default=1, help="outputs per prompt")
     parser.add_argument(
         "--prompt",
         action="append",
+        type=utf8_text,
         default=[],
         help="text to continue; repeat for several prompts (none: free generation)",
     )
-    parser.add_argument("--max-new-tokens", type=int, default=defaults.max_new_tokens)
-    parser.add_argument("--temperature", type=float, default=defaults.temperature)
-    parser.add_argument("--top-k", type=int, default=defaults.top_k)
-    parser.add_argument("--top-p", type=float, default=defaults.top_p)
-    parser.add_argument("--repetition-penalty", type=float, default=defaults.repetition_penalty)
+    parser.add_argument("--max-new-tokens", type=positive_int, default=defaults.max_new_tokens)
+    parser.add_argument(
+        "--temperature", type=non_negative_float, default=defaults.temperature, help="0: greedy"
+    )
+    parser.add_argument("--top-k", type=non_negative_int, default=defaults.top_k, help="0: off")
+    parser.add_argument("--top-p", type=fraction(low_open=True), default=defaults.top_p)
+    parser.add_argument(
+        "--repetition-penalty", type=positive_float, default=defaults.repetition_penalty
+    )
     parser.add_argument(
         "--no-prompt-in-output",
         dest="include_prompt",
         action="store_false",
         help="print only what the model wrote after the prompt",
     )
-    parser.add_argument("--seed", type=int, default=None, help="same seed, same outputs")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=None, help="same seed, same outputs"
+    )
     parser.add_argument("--int8", action="store_true", help="int8 weights: faster on CPU")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default <=4)")
+    parser.add_argument(
+        "--threads", type=positive_int, default=None, help="torch threads (default <=4)"
+    )
     parser.add_argument("--jsonl", action="store_true", help="one JSON object per output")
     parser.add_argument(
         "--filter", action="store_true", help="print only texts that pass the content filter"
@@ -88,8 +105,6 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.errors import UserError
     from pipeline.generate.generator import Generator
 
-    if args.num < 1:
-        raise UserError("-n must be at least 1")
     if args.verbose and not args.filter:
         raise UserError("--verbose shows what --filter rejects; add --filter")
     settings = settings_from_args(args)

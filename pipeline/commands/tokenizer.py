@@ -7,9 +7,10 @@ import logging
 import time
 from pathlib import Path
 
+from pipeline.argtypes import positive_int
 from pipeline.errors import UserError
 from pipeline.model_folder import TOKENIZER_FILE
-from pipeline.paths import DEFAULT_CORPUS
+from pipeline.paths import DEFAULT_CORPUS, refuse_overwrite
 
 NAME = "tokenizer"
 HELP = "train the byte-level BPE tokenizer (aitextgen.tokenizer.json) on model.txt"
@@ -23,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="one tweet a line")
     parser.add_argument(
         "--vocab-size",
-        type=int,
+        type=positive_int,
         default=DEFAULT_VOCAB_SIZE,
         help=f"largest vocabulary, <|endoftext|> included (default {DEFAULT_VOCAB_SIZE})",
     )
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or args.corpus.with_name(TOKENIZER_FILE)
     if out.is_dir():
         raise UserError(f"{out}: is a folder; pass --out with a file name such as {TOKENIZER_FILE}")
+    refuse_overwrite({"--corpus": args.corpus}, {"--out": out})
     started = time.perf_counter()
     lines = read_lines(args.corpus)
     tokenizer = train_tokenizer(lines, args.vocab_size)

@@ -2,7 +2,8 @@
 
 Rows stream out of SQLite ordered by author, so only one author's tweets are held at a time;
 memory grows with the number of kept lines (for the duplicate check), not with the table.
-Stages, in order, each counted in the report: duplicate ids, missing author, author filter,
+Stages, in order, each counted in the report: duplicate ids, missing author, text that is not
+UTF-8 text (a number, NULL, a blob or invalid bytes: skipped, never a crash), author filter,
 retweets, language, date range, below the author's engagement percentile, too few words after
 cleaning, duplicate text after cleaning. The survivors are split into training and validation
 lines by a hash of the tweet id.
@@ -20,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline import paths
+from pipeline.argtypes import is_utf8
 from pipeline.atomic import atomic_write, ensure_writable_dir
 from pipeline.corpus.cleaning import clean_tweet
 from pipeline.corpus.percentile import linear_percentile
@@ -36,6 +38,7 @@ FETCH_ROWS = 8192
 STAGES: dict[str, str] = {
     "duplicate_id": "the database holds the same tweet ids several times",
     "no_author": "rows have an empty author",
+    "bad_text": "the text column holds numbers, NULLs, blobs or bytes that are not UTF-8",
     "author": "check --authors / --exclude-authors",
     "retweet": "pass --keep-retweets to keep them",
     "language": "check --language against the database's language codes",
@@ -126,6 +129,7 @@ def build_corpus(options: BuildOptions, progress: bool = True) -> CorpusReport:
     out = Path(options.out)
     ensure_writable_dir(out.parent)
     conn = open_database(options.db)
+    conn.text_factory = _lenient_text
     try:
         columns = detect_columns(conn, options.db)
         total = conn.execute("SELECT count(*) FROM tweets").fetchone()[0]
@@ -164,7 +168,7 @@ def _base_sql(conn, columns: TweetColumns, options: BuildOptions) -> str:
     ``stage`` is NULL for rows that reach the percentile; duplicate ids (possible only where the
     primary key is not the id alone) are left out here and counted separately.
     """
-    stages = ["WHEN author = '' THEN 'no_author'"]
+    stages = ["WHEN author = '' THEN 'no_author'", "WHEN text_type != 'text' THEN 'bad_text'"]
     if options.authors:
         stages.append("WHEN author NOT IN (SELECT value FROM json_each(:authors)) THEN 'author'")
     if options.exclude_authors:
@@ -188,8 +192,9 @@ def _base_sql(conn, columns: TweetColumns, options: BuildOptions) -> str:
         " WHERE rowid IN (SELECT min(rowid) FROM tweets GROUP BY id)"
     )  # fmt: skip
     return f"""WITH base AS (SELECT *, CASE {" ".join(stages)} END AS stage FROM (
-            SELECT rowid AS row, id, coalesce(tweet, '') AS tweet, {columns.language or "''"}
-                AS language, lower(trim(coalesce({columns.author}, ''))) AS author,
+            SELECT rowid AS row, id, coalesce(tweet, '') AS tweet, typeof(tweet) AS text_type,
+                {columns.language or "''"} AS language,
+                lower(trim(coalesce({columns.author}, ''))) AS author,
                 :weight * coalesce(CAST({columns.retweets} AS INTEGER), 0)
                 + coalesce(CAST({columns.likes} AS INTEGER), 0) AS score,
                 {columns.retweet_flag or "NULL"} AS retweet_flag,
@@ -285,6 +290,9 @@ def _select(conn, columns, options: BuildOptions, report: CorpusReport, total, p
     for row_author, tweet_id, text in _progress(
         _chunks(cursor), len(candidates), "cleaning", progress
     ):
+        if not is_utf8(text):  # invalid bytes, kept as lone surrogates by _lenient_text
+            report.removed["bad_text"] += 1
+            continue
         line = clean_tweet(text, lowercase=options.lowercase)
         if len(line.split()) < options.min_words:
             report.removed["too_short"] += 1
@@ -296,6 +304,11 @@ def _select(conn, columns, options: BuildOptions, report: CorpusReport, total, p
             authors_kept.add(row_author)
     report.authors_kept = len(authors_kept)
     return kept
+
+
+def _lenient_text(raw: bytes) -> str:
+    """SQLite TEXT to str without failing on invalid UTF-8 (such texts are counted, skipped)."""
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def _reaching(group: list[tuple[float, int]], percentile: float, out: list[int]) -> None:

@@ -17,6 +17,7 @@ import torch
 from pipeline.atomic import ensure_writable_dir
 from pipeline.errors import UserError
 from pipeline.model_folder import TOKENIZER_FILE, context_length, has_config
+from pipeline.paths import refuse_overwrite, validation_path
 from pipeline.train import model as models
 from pipeline.train.checkpoint import CHECKPOINT_FILE, load_state
 from pipeline.train.config import DEFAULT_BLOCK_SIZE, PRESETS, TrainConfig
@@ -74,6 +75,7 @@ class Run:
 
 
 def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | None = None) -> Run:
+    _check_inputs_kept(config)  # again below with a resumed run's own paths
     _check_out(config.out)
     checkpoint = config.run_path / CHECKPOINT_FILE
     state = None
@@ -85,6 +87,7 @@ def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | 
             f"{checkpoint}: an earlier run's checkpoint is there; continue it with --resume "
             "or pass --overwrite to start over"
         )
+    _check_inputs_kept(config)
     config = _with_block_size(config)
     _check_numbers(config)
     precision = choose(config.device, config.precision, world.local_rank)
@@ -158,6 +161,19 @@ def _check_numbers(config: TrainConfig) -> None:
         raise UserError("--dropout must be in [0, 1)")
     if config.time_limit is not None and config.time_limit <= 0:
         raise UserError("--time-limit must be a positive number of minutes")
+
+
+def _check_inputs_kept(config: TrainConfig) -> None:
+    """The model folder and the run folder are replaced or written into: neither may be, hold
+    or lie inside the corpus, its validation file, the tokenizer or the base model folder."""
+    base = Path(config.base_model) if config.base_model else None
+    inputs = {
+        "--corpus": config.corpus,
+        "the validation file of --corpus": validation_path(config.corpus),
+        "--tokenizer": config.tokenizer,
+        "--base-model": base if base is not None and base.exists() else None,
+    }
+    refuse_overwrite(inputs, {"--out": config.out, "the run folder --run-dir": config.run_path})
 
 
 def _check_out(out: Path) -> None:

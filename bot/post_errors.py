@@ -6,7 +6,10 @@ into these, so the scheduler handles every target the same way.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+# When a target says "too many requests" without saying until when.
+RATE_LIMIT_FALLBACK = timedelta(minutes=15)
 
 
 class PostError(Exception):

@@ -234,8 +234,9 @@ class GenerationWorker:
         """
         return await self._call(lambda: fn(self._generator, self._filter))
 
-    async def generate_post(self, target: Target) -> CleanResult:
-        """One filtered text without a prompt, for a scheduled post to ``target``."""
+    async def generate_post(self, target: Target, max_length: int | None = None) -> CleanResult:
+        """One filtered text without a prompt, for a scheduled post to ``target`` (whose own
+        length limit, such as a Mastodon instance's, is ``max_length``)."""
 
         def make(generator: Generator, content_filter: ContentFilter) -> CleanResult:
             def candidates(count: int) -> list[str]:
@@ -245,6 +246,7 @@ class GenerationWorker:
                 candidates,
                 content_filter,
                 target=target,
+                max_length=max_length,
                 batch_size=self.settings.candidates,
                 max_candidates=self.settings.max_candidates,
             )

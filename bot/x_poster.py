@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import requests
 import tweepy
 
 from bot.post_errors import (
+    RATE_LIMIT_FALLBACK,
     DuplicateText,
     PostRejected,
     RateLimited,
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 X_TARGET = "x"
 DUPLICATE_MARKERS = ("duplicate content", "status is a duplicate")
 DUPLICATE_CODE = 187
-RATE_LIMIT_FALLBACK = timedelta(minutes=15)
 
 
 def _reason(exc: tweepy.HTTPException) -> str:

@@ -39,13 +39,14 @@ def generate_clean(
     batch_size: int = 4,
     max_candidates: int = 16,
     prompt: str = "",
+    max_length: int | None = None,
 ) -> CleanResult:
     """Ask ``generate(n)`` for batches of candidates until one passes ``content_filter``.
 
     Never returns a rejected text: when ``max_candidates`` fail (or ``generate`` returns
     nothing) ``text`` is ``None``. The caller posts the text, then calls
     ``content_filter.remember_posted`` so that it is not posted again. ``prompt``: the prompt
-    the candidates start with (see ``ContentFilter.check``).
+    the candidates start with, ``max_length`` the target's own limit (see ``ContentFilter.check``).
     """
     if batch_size < 1 or max_candidates < 1:
         raise ValueError("batch_size and max_candidates must be at least 1")
@@ -57,7 +58,7 @@ def generate_clean(
             break
         for text in batch[: max_candidates - candidates]:
             candidates += 1
-            verdict = content_filter.check(text, target, prompt=prompt)
+            verdict = content_filter.check(text, target, prompt=prompt, max_length=max_length)
             if verdict.passed:
                 return CleanResult(verdict.text, rejected, candidates)
             rejected.append((text, verdict.reasons))

@@ -1,0 +1,147 @@
+"""Bluesky's settings and an ``atproto`` client that logs in once and keeps its session.
+
+The session (access and refresh tokens) is created once with the handle and app password,
+refreshed by ``atproto``'s ``Client`` before its access token expires, and saved to
+``BLUESKY_SESSION_PATH`` (mode 0600, written atomically) whenever it changes, so a restart
+resumes it instead of logging in again. A saved session that the server no longer accepts
+is dropped and replaced by a fresh login.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from atproto import Client, Session, SessionEvent
+from atproto_client.request import Request
+
+from bot.env_section import SectionError, section_from_env
+from pipeline.atomic import atomic_path
+
+log = logging.getLogger(__name__)
+
+ENV_PREFIX = "BLUESKY_"
+# Bluesky's app passwords are four groups of four lowercase letters or digits.
+APP_PASSWORD = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$")
+
+
+@dataclass(frozen=True)
+class BlueskySettings:
+    """The ``BLUESKY_*`` keys: the account, where its server is, how long to wait for it."""
+
+    handle: str = ""  # e.g. deepciso.bsky.social
+    app_password: str = field(default="", repr=False)  # Settings > Privacy and security
+    service: str = "https://bsky.social"  # the account's server (its PDS or bsky.social)
+    timeout_seconds: float = 20.0
+    session_path: Path = Path("deepciso-bluesky.session")  # the saved session (a secret)
+
+    def __post_init__(self) -> None:
+        if self.app_password and not APP_PASSWORD.match(self.app_password):
+            raise SectionError(
+                "app_password",
+                "is not an app password (four groups of four letters or digits, "
+                "xxxx-xxxx-xxxx-xxxx); never use the account password: make an app password "
+                "under Settings > Privacy and security > App passwords",
+            )
+        service = urlparse(self.service)
+        if service.scheme not in ("http", "https") or not service.netloc:
+            raise SectionError("service", "is not an http or https URL")
+        if not self.timeout_seconds > 0:
+            raise SectionError("timeout_seconds", "must be above 0")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> BlueskySettings:
+        return section_from_env(cls, ENV_PREFIX, environ)
+
+    def missing(self) -> list[str]:
+        """The keys a Bluesky target needs that are empty."""
+        return [
+            ENV_PREFIX + name.upper()
+            for name in ("handle", "app_password")
+            if not getattr(self, name)
+        ]
+
+
+class SessionStore:
+    """The saved session string of one handle (a secret: readable by its owner only)."""
+
+    def __init__(self, path: Path, handle: str) -> None:
+        self.path = Path(path)
+        self.handle = handle
+
+    def load(self) -> str | None:
+        """The saved session of this handle, or None (none saved, or another account's)."""
+        try:
+            text = self.path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        try:
+            saved = Session.decode(text)
+        except ValueError:
+            return None
+        return text if saved.handle.lower() == self.handle.lower() else None
+
+    def save(self, session_string: str) -> None:
+        try:
+            with atomic_path(self.path) as tmp:
+                os.chmod(tmp, 0o600)
+                tmp.write_text(session_string, encoding="utf-8")
+        except OSError as exc:  # posting goes on; the next start logs in again
+            log.warning("cannot save the Bluesky session to %s: %s", self.path, exc.strerror)
+
+    def forget(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+
+def make_client(settings: BlueskySettings) -> Client:
+    """An ``atproto`` ``Client`` for ``BLUESKY_SERVICE`` with the request timeout set."""
+    return Client(base_url=settings.service, request=Request(timeout=settings.timeout_seconds))
+
+
+class BlueskySession:
+    """Logs ``client`` in on first use (from the saved session when there is one) and saves
+    every new or refreshed session. Blocking: call it from a worker thread."""
+
+    def __init__(self, client: Client, settings: BlueskySettings) -> None:
+        self.client = client
+        self.settings = settings
+        self.store = SessionStore(settings.session_path, settings.handle)
+        self.did: str | None = None
+        client.on_session_change(self._changed)
+
+    def _changed(self, event: SessionEvent, session: Session) -> None:
+        self.did = session.did
+        if event in (SessionEvent.CREATE, SessionEvent.REFRESH):
+            self.store.save(session.encode())
+
+    def ensure(self) -> str:
+        """The account's DID, logging in first if needed."""
+        if self.did is None:
+            saved = self.store.load()
+            if saved is not None:
+                self.client.login(session_string=saved, fetch_bsky_profile=False)
+                log.info("Bluesky: resumed the saved session of %s", self.settings.handle)
+            else:
+                self.login()
+        return self.did
+
+    def login(self) -> str:
+        """A new session from the handle and app password (createSession)."""
+        self.did = None
+        self.client.login(
+            self.settings.handle, self.settings.app_password, fetch_bsky_profile=False
+        )
+        log.info("Bluesky: logged in as %s", self.settings.handle)
+        return self.did
+
+    def forget(self) -> None:
+        """Drop the session (the server refused it): the next use logs in again."""
+        self.did = None
+        self.store.forget()

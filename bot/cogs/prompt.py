@@ -10,8 +10,8 @@ import discord
 from discord import app_commands
 
 from bot.cogs import GroupCog, tell, tell_after_defer
-from bot.prompts import PromptRejected
-from bot.worker import WorkerError
+from bot.serving.prompts import PromptRejected
+from bot.serving.worker import WorkerError
 
 if TYPE_CHECKING:
     from bot.app import DeepcisoBot

@@ -28,7 +28,7 @@ def _day(value: str) -> date:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from pipeline.corpus import BuildOptions
+    from pipeline.corpus.build import BuildOptions
 
     d = BuildOptions(db=Path())
     parser.add_argument("--db", type=Path, required=True, help="Twint SQLite database")
@@ -76,7 +76,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.corpus import BuildOptions, build_corpus
+    from pipeline.corpus.build import BuildOptions, build_corpus
 
     fields = set(BuildOptions.__dataclass_fields__)
     options = BuildOptions(**{k: v for k, v in vars(args).items() if k in fields})

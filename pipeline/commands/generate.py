@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pipeline.paths import DEFAULT_MODEL_DIR
 
 if TYPE_CHECKING:
-    from pipeline.generator import Generator, SamplingSettings
+    from pipeline.generate.generator import Generator, SamplingSettings
 
 NAME = "generate"
 HELP = "write text with a trained model"
@@ -23,7 +23,7 @@ SEPARATOR = "=" * 10
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from pipeline.generator import SamplingSettings
+    from pipeline.generate.generator import SamplingSettings
 
     defaults = SamplingSettings()
     parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR), help="model folder")
@@ -70,7 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> SamplingSettings:
-    from pipeline.generator import SamplingSettings
+    from pipeline.generate.generator import SamplingSettings
 
     settings = SamplingSettings(
         max_new_tokens=args.max_new_tokens,
@@ -86,7 +86,7 @@ def settings_from_args(args: argparse.Namespace) -> SamplingSettings:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.errors import UserError
-    from pipeline.generator import Generator
+    from pipeline.generate.generator import Generator
 
     if args.num < 1:
         raise UserError("-n must be at least 1")
@@ -111,7 +111,7 @@ def generate_records(
     """Every output with its prompt and parameters; big requests in batches, with progress."""
     from tqdm import tqdm
 
-    from pipeline.generator import MAX_BATCH
+    from pipeline.generate.generator import MAX_BATCH
 
     per_call = max(1, MAX_BATCH // max(1, len(prompts)))
     calls = [(start, min(per_call, num - start)) for start in range(0, num, per_call)]

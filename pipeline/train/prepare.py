@@ -17,7 +17,6 @@ import torch
 from pipeline.atomic import ensure_writable_dir
 from pipeline.errors import UserError
 from pipeline.paths import TOKENIZER_FILE
-from pipeline.tokenizer import ensure_tokenizer, file_sha256
 from pipeline.train import model as models
 from pipeline.train.checkpoint import CHECKPOINT_FILE, load_state
 from pipeline.train.config import DEFAULT_BLOCK_SIZE, PRESETS, TrainConfig
@@ -25,6 +24,7 @@ from pipeline.train.data import BlockSampler, CorpusSplit, ValidationSet, load_s
 from pipeline.train.device import Precision, choose
 from pipeline.train.distributed import SINGLE, World
 from pipeline.train.text import TextCodec
+from pipeline.train.tokenizer import ensure_tokenizer, file_sha256
 
 log = logging.getLogger(__name__)
 

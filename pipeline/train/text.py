@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.paths import TOKENIZER_FILE
-from pipeline.tokenizer import load_tokenizer
+from pipeline.train.tokenizer import load_tokenizer
 
 
 @dataclass

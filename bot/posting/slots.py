@@ -17,15 +17,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.ledger import Delivery, Ledger, utcnow
-from bot.post_errors import (
+from bot.posting.errors import (
     DuplicateText,
     PostError,
     RateLimited,
     TransientError,
 )
-from bot.schedule_settings import ScheduleSettings
-from bot.targets import PostTarget
+from bot.posting.ledger import Delivery, Ledger, utcnow
+from bot.posting.settings import ScheduleSettings
+from bot.posting.targets.base import PostTarget
 
 log = logging.getLogger(__name__)
 

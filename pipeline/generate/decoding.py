@@ -6,8 +6,8 @@ new token per row; each returns the last position's float32 logits.
 transformers' GPT-2 and GPT-Neo spend most of a one-token step on bookkeeping (mask building, cache
 objects, a seven-op GELU) rather than on the matrix products. The lean decoders do the same
 arithmetic in about a third of the operations, with a KV cache allocated once per batch, through
-a network that TorchScript compiles (:mod:`pipeline.decoder_network`). It calls the model's own
-projection modules, so the int8 model (quantized ``nn.Linear``) runs through it too.
+a network that TorchScript compiles (:mod:`pipeline.generate.decoder_network`). It calls the
+model's own projection modules, so the int8 model (quantized ``nn.Linear``) runs through it too.
 ``tests/test_generate_decoder.py`` checks its logits against transformers', compiled and not.
 """
 
@@ -18,7 +18,7 @@ import weakref
 
 import torch
 
-from pipeline.decoder_network import Block, GPT2Block, GPTNeoBlock, Network, compiled
+from pipeline.generate.decoder_network import Block, GPT2Block, GPTNeoBlock, Network, compiled
 
 # Compile the lean decoders' network with TorchScript (bench/generate_latency.py --eager: off).
 COMPILE = True
@@ -72,7 +72,8 @@ class TransformersDecoder:
 
 
 class LeanDecoder:
-    """Incremental forward of a GPT-2 or GPT-Neo model through :mod:`pipeline.decoder_network`.
+    """Incremental forward of a GPT-2 or GPT-Neo model through
+    :mod:`pipeline.generate.decoder_network`.
 
     This side keeps the KV cache (allocated once per batch) and the attention masks; the
     network, compiled once per model and kept while the model lives, does the arithmetic.

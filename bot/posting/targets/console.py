@@ -1,20 +1,9 @@
-"""What the scheduler posts to: one target per Discord channel, X, or the console.
-
-A target has a ledger ``name``, a ``problem`` (None while healthy; shown in status) and
-``send(text, nonce) -> remote id``, raising :mod:`bot.post_errors` on failure.
-"""
+"""The console target: scheduled posts printed to a stream instead of sent."""
 
 from __future__ import annotations
 
 import itertools
-from typing import Protocol, TextIO
-
-
-class PostTarget(Protocol):
-    name: str
-    problem: str | None
-
-    async def send(self, text: str, nonce: str | None = None) -> str: ...
+from typing import TextIO
 
 
 class ConsoleTarget:

@@ -1,10 +1,10 @@
 """Scheduled posts for the bot process: the targets, the ledger and the worker, put together.
 
-:func:`build_poster` makes the :class:`~bot.schedule.PostScheduler` the bot (``setup_hook``)
-and console mode start: memes come from the generation worker through the content filter
-(``GenerationWorker.generate_post``), posted texts feed the filter's novelty check on the
-worker thread, and the targets are the configured Discord channels and X (or, in console
-mode, the terminal).
+:func:`build_poster` makes the :class:`~bot.posting.scheduler.PostScheduler` the bot
+(``setup_hook``) and console mode start: memes come from the generation worker through the content
+filter (``GenerationWorker.generate_post``), posted texts feed the filter's novelty check on the
+worker thread, and the targets are the configured Discord channels and X (or, in console mode, the
+terminal).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import sqlite3
 from collections.abc import Mapping
 from typing import TextIO
 
-from bot.ledger import Ledger
-from bot.schedule import PostScheduler
-from bot.schedule_settings import ScheduleSettings, load_schedule_settings
-from bot.slots import SlotRunner
-from bot.targets import ConsoleTarget, PostTarget
-from bot.worker import GenerationWorker
+from bot.posting.ledger import Ledger
+from bot.posting.scheduler import PostScheduler
+from bot.posting.settings import ScheduleSettings, load_schedule_settings
+from bot.posting.slots import SlotRunner
+from bot.posting.targets.base import PostTarget
+from bot.posting.targets.console import ConsoleTarget
+from bot.serving.worker import GenerationWorker
 from pipeline.contentfilter import FilterSettings, Target
 from pipeline.errors import UserError
 
@@ -43,14 +44,14 @@ def open_ledger(settings: ScheduleSettings) -> Ledger:
 
 
 def discord_and_x_targets(settings: ScheduleSettings, client) -> list[PostTarget]:
-    from bot.discord_target import DiscordChannelTarget
-    from bot.x_poster import XPoster
+    from bot.posting.targets.discord import DiscordChannelTarget
+    from bot.posting.targets.x import XTarget
 
     targets: list[PostTarget] = [
         DiscordChannelTarget(client, channel) for channel in settings.discord_channel_ids
     ]
     if settings.post_to_x:
-        targets.append(XPoster.from_settings(settings))
+        targets.append(XTarget.from_settings(settings))
     return targets
 
 

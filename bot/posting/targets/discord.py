@@ -13,7 +13,7 @@ import logging
 import aiohttp
 import discord
 
-from bot.post_errors import PostRejected, TargetUnhealthy, TransientError
+from bot.posting.errors import PostRejected, TargetUnhealthy, TransientError
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.ledger import DEFAULT_LEDGER_PATH
+from bot.posting.ledger import DEFAULT_LEDGER_PATH
+from bot.posting.targets.x_client import XCredentials
 from bot.settings import _Reader  # the bot's typed .env reader: one-line errors per key
-from bot.x_client import XCredentials
 from pipeline.errors import UserError
 
 X_KEYS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import UserError, first_line
 from pipeline.paths import TOKENIZER_FILE
-from pipeline.tokenizer import read_tokenizer
+from pipeline.train.tokenizer import read_tokenizer
 
 if TYPE_CHECKING:
     import torch

@@ -1,7 +1,7 @@
 """Post a text to X with ``tweepy.Client.create_tweet`` in a thread; failures become post errors.
 
 The event loop only awaits: the blocking ``requests`` call runs in a worker thread. Each HTTP
-failure maps to one exception of :mod:`bot.post_errors`; 401 and 403 (other than a duplicate)
+failure maps to one exception of :mod:`bot.posting.errors`; 401 and 403 (other than a duplicate)
 also mark the target unhealthy, which the scheduler shows in status and stops posting to.
 """
 
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import requests
 import tweepy
 
-from bot.post_errors import (
+from bot.posting.errors import (
     RATE_LIMIT_FALLBACK,
     DuplicateText,
     PostRejected,
@@ -22,8 +22,8 @@ from bot.post_errors import (
     TargetUnhealthy,
     TransientError,
 )
-from bot.schedule_settings import ScheduleSettings
-from bot.x_client import XLimits, make_client
+from bot.posting.settings import ScheduleSettings
+from bot.posting.targets.x_client import XLimits, make_client
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def _is_duplicate(exc: tweepy.Forbidden) -> bool:
     return DUPLICATE_CODE in exc.api_codes or any(m in text for m in DUPLICATE_MARKERS)
 
 
-class XPoster:
+class XTarget:
     """One X account; ``problem`` is set (and stays) once X refused the credentials."""
 
     name = X_TARGET
@@ -53,7 +53,7 @@ class XPoster:
         self.limits = XLimits()
 
     @classmethod
-    def from_settings(cls, settings: ScheduleSettings) -> XPoster:
+    def from_settings(cls, settings: ScheduleSettings) -> XTarget:
         """For the account of the four ``X_*`` keys, at ``X_API_BASE`` if set."""
         return cls(
             make_client(settings.x_credentials, settings.x_api_base, settings.x_timeout_seconds)

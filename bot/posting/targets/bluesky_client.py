@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from atproto import Client, Session, SessionEvent
 from atproto_client.request import Request
 
-from bot.env_section import SectionError, section_from_env
+from bot.posting.env_section import SectionError, section_from_env
 from pipeline.atomic import atomic_path
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from pipeline.errors import UserError
 if TYPE_CHECKING:
     import torch
 
-    from pipeline.model_loading import LoadedModel
+    from pipeline.generate.model_loading import LoadedModel
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,15 @@ class Generator:
     def load(
         cls, model_dir: str | Path, *, int8: bool = False, num_threads: int | None = None
     ) -> Generator:
-        """Load ``model_dir`` (see :mod:`pipeline.model_loading`), optionally quantized to int8.
+        """Load ``model_dir`` (see :mod:`pipeline.generate.model_loading`), optionally quantized
+        to int8.
 
         ``num_threads`` sets torch's (process-wide) thread count; by default it is left alone
         when ``OMP_NUM_THREADS`` is set, else the number of usable cores up to 4.
         """
         import torch
 
-        from pipeline.model_loading import load_model_dir
+        from pipeline.generate.model_loading import load_model_dir
 
         if num_threads is not None:
             if num_threads < 1:
@@ -106,7 +107,7 @@ class Generator:
             torch.set_num_threads(default_threads())
         loaded = load_model_dir(model_dir)
         if int8:
-            from pipeline.quantize import quantize_int8
+            from pipeline.generate.quantize import quantize_int8
 
             loaded.model = quantize_int8(loaded.model)
         log.info(
@@ -188,8 +189,8 @@ class Generator:
         """Continuations (without the prompt; ``""`` when blank) for one batch."""
         import torch
 
-        from pipeline.decoding import decoder_for
-        from pipeline.sampling import penalize_repeats, sample_next
+        from pipeline.generate.decoding import decoder_for
+        from pipeline.generate.sampling import penalize_repeats, sample_next
 
         encoded = [self._encode_prompt(p, settings.max_new_tokens) for p in prompts]
         rows, width = len(encoded), max(len(ids) for ids in encoded)

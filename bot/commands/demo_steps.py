@@ -33,7 +33,7 @@ class Demo:
         print(f"\n{self._step}. {title}", flush=True)
 
     def sample_database(self) -> None:
-        from pipeline.sample_db import make_sample_db
+        from pipeline.corpus.sample_db import make_sample_db
 
         self._say("sample Twint database (made-up infosec accounts, Twint's newest schema)")
         if self.db.exists():
@@ -43,7 +43,7 @@ class Demo:
         print(f"   wrote {self.db}")
 
     def corpus(self) -> None:
-        from pipeline.corpus import BuildOptions, build_corpus
+        from pipeline.corpus.build import BuildOptions, build_corpus
 
         self._say(f"corpus: each author's best tweets -> {self.corpus_path}")
         if self.corpus_path.exists():
@@ -53,7 +53,7 @@ class Demo:
         print("   " + report.summary().replace("\n", "\n   "))
 
     def tokenizer(self) -> None:
-        from pipeline.tokenizer import ensure_tokenizer
+        from pipeline.train.tokenizer import ensure_tokenizer
 
         self._say(f"byte-level BPE tokenizer -> {self.tokenizer_path}")
         existed = self.tokenizer_path.exists()
@@ -83,7 +83,7 @@ class Demo:
 
     def memes(self, prompts: Sequence[str], per_prompt: int = 3) -> None:
         from pipeline.contentfilter import ContentFilter, generate_clean
-        from pipeline.generator import Generator
+        from pipeline.generate.generator import Generator
 
         self._say("memes (every one passed the content filter)")
         generator = Generator.load(self.model_dir)
@@ -104,10 +104,10 @@ class Demo:
         """One slot through the real scheduler code, with targets that print, not send."""
         import asyncio
 
-        from bot.ledger import Ledger, utcnow
-        from bot.schedule_settings import ScheduleSettings
-        from bot.slots import SlotRunner
-        from bot.targets import ConsoleTarget
+        from bot.posting.ledger import Ledger, utcnow
+        from bot.posting.settings import ScheduleSettings
+        from bot.posting.slots import SlotRunner
+        from bot.posting.targets.console import ConsoleTarget
         from pipeline.contentfilter import Target, generate_clean
 
         self._say(

@@ -4,7 +4,7 @@ errors.
 Every try of a delivery carries the same ``Idempotency-Key`` (:func:`idempotency_key`): the
 instance remembers it for an hour and answers a repeat with the post it already made, so a
 retry after a timeout or a crash never posts twice. Before the first post,
-:meth:`MastodonPoster.prepare` checks the token (``verify_credentials``) and reads the
+:meth:`MastodonTarget.prepare` checks the token (``verify_credentials``) and reads the
 instance's length limit, which the content filter then checks against. A 401 (a revoked
 token) or 403 (a token without ``write:statuses``) marks the target unhealthy.
 """
@@ -28,13 +28,13 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
-from bot.mastodon_client import (
+from bot.posting.targets.mastodon_client import (
     MastodonSettings,
     idempotency_key,
     instance_max_characters,
     make_client,
 )
-from bot.post_errors import (
+from bot.posting.errors import (
     RATE_LIMIT_FALLBACK,
     PostRejected,
     RateLimited,
@@ -59,7 +59,7 @@ def _status(exc: MastodonAPIError) -> int | None:
     return exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
 
 
-class MastodonPoster:
+class MastodonTarget:
     """One Mastodon account; ``problem`` is set (and stays) once the instance refused the
     token; ``max_length`` is the instance's limit once :meth:`prepare` has read it."""
 
@@ -73,7 +73,7 @@ class MastodonPoster:
         self.prepared = False
 
     @classmethod
-    def from_settings(cls, settings: MastodonSettings) -> MastodonPoster:
+    def from_settings(cls, settings: MastodonSettings) -> MastodonTarget:
         """For the account of ``MASTODON_ACCESS_TOKEN`` on ``MASTODON_API_BASE_URL``."""
         return cls(make_client(settings), settings)
 

@@ -1,11 +1,11 @@
 """Scheduled posts: APScheduler 3 (``AsyncIOScheduler``) in the bot's running loop.
 
-:class:`PostScheduler` is the bot's :class:`bot.poster.Poster`: ``/deepciso post``, ``pause``,
-``resume`` and ``status`` call it. It fires slots on a cron expression or an interval (with
-optional jitter), hands each to :class:`bot.slots.SlotRunner`, and plans retries. After a
-restart, the slots missed while the bot was down are posted once (the latest, when it is within
-``SCHEDULE_GRACE``) or skipped, with a log line either way. Pausing survives restarts (it is kept
-in the ledger).
+:class:`PostScheduler` is the bot's :class:`bot.posting.poster.Poster`: ``/deepciso post``,
+``pause``, ``resume`` and ``status`` call it. It fires slots on a cron expression or an interval
+(with optional jitter), hands each to :class:`bot.posting.slots.SlotRunner`, and plans retries.
+After a restart, the slots missed while the bot was down are posted once (the latest, when it is
+within ``SCHEDULE_GRACE``) or skipped, with a log line either way. Pausing survives restarts (it is
+kept in the ledger).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import contextlib
 import logging
 from datetime import datetime
 
-from bot.ledger import iso, parse_iso, utcnow
-from bot.schedule_settings import cron_trigger
-from bot.slots import X_TARGET, SlotRunner
+from bot.posting.ledger import iso, parse_iso, utcnow
+from bot.posting.settings import cron_trigger
+from bot.posting.slots import X_TARGET, SlotRunner
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ class PostScheduler:
         await self.runner.retry_due()
         self._plan_retry()
 
-    # -- bot.poster.Poster ---------------------------------------------------------------
+    # -- bot.posting.poster.Poster ---------------------------------------------------------------
 
     @property
     def paused(self) -> bool:

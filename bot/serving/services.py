@@ -6,12 +6,12 @@ import dataclasses
 import functools
 from pathlib import Path
 
-from bot.prompts import PromptGate
+from bot.serving.prompts import PromptGate
+from bot.serving.worker import GenerationWorker, Loader, WorkerSettings
 from bot.settings import BotSettings
-from bot.worker import GenerationWorker, Loader, WorkerSettings
 from pipeline.contentfilter import ContentFilter, FilterSettings, Target
 from pipeline.errors import UserError
-from pipeline.generator import Generator, SamplingSettings
+from pipeline.generate.generator import Generator, SamplingSettings
 
 
 def worker_settings(settings: BotSettings, target: Target) -> WorkerSettings:

@@ -17,21 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pipeline.atomic import atomic_path
-
-# Twint master's ``tweets`` table (generation H), as ``twint/storage/db.py`` creates it.
-NEWEST_TWEETS_DDL = """
-CREATE TABLE IF NOT EXISTS tweets (
-    id integer not null, id_str text not null, tweet text default '', language text default '',
-    conversation_id text not null, created_at integer not null, date text not null,
-    time text not null, timezone text not null, place text default '',
-    replies_count integer, likes_count integer, retweets_count integer,
-    user_id integer not null, user_id_str text not null, screen_name text not null,
-    name text default '', link text, mentions text, hashtags text, cashtags text,
-    urls text, photos text, thumbnail text, quote_url text, video integer, geo text,
-    near text, source text, time_update integer not null, `translate` text default '',
-    trans_src text default '', trans_dest text default '',
-    PRIMARY KEY (id))
-"""
+from pipeline.corpus.twint_schema import NEWEST_TWEETS_DDL
 
 OPENERS = (
     "me explaining to the board that", "nobody:", "the pentest report says",

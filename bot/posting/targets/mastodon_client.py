@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from mastodon import Mastodon, MastodonNotFoundError
 
-from bot.env_section import SectionError, section_from_env
+from bot.posting.env_section import SectionError, section_from_env
 
 ENV_PREFIX = "MASTODON_"
 VISIBILITIES = ("public", "unlisted")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pipeline.contentfilter import CleanResult, ContentFilter, Target, generate_clean, reason_code
-from pipeline.generator import Generator, SamplingSettings
+from pipeline.generate.generator import Generator, SamplingSettings
 
 log = logging.getLogger(__name__)
 

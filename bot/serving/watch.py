@@ -8,7 +8,7 @@ import contextlib
 import logging
 from pathlib import Path
 
-from bot.worker import GenerationWorker, ReloadFailed
+from bot.serving.worker import GenerationWorker, ReloadFailed
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 post errors.
 
 Bluesky has no refusal of duplicates, so a send that may have landed (it timed out, or the
-process died during it) is not simply repeated: :meth:`BlueskyPoster.find_post` looks for the
+process died during it) is not simply repeated: :meth:`BlueskyTarget.find_post` looks for the
 text among the account's own latest records first (``com.atproto.repo.listRecords``, which the
 account's server answers itself, at once after a write). Wrong credentials (401, or a refresh
 token the server no longer takes and a fresh login that fails) mark the target unhealthy.
@@ -28,8 +28,8 @@ from atproto_client.exceptions import (
 )
 from atproto_client.models.common import XrpcError
 
-from bot.bluesky_client import BlueskySession, BlueskySettings, make_client
-from bot.post_errors import (
+from bot.posting.targets.bluesky_client import BlueskySession, BlueskySettings, make_client
+from bot.posting.errors import (
     RATE_LIMIT_FALLBACK,
     PostRejected,
     RateLimited,
@@ -66,7 +66,7 @@ def _status(exc: RequestErrorBase) -> int | None:
     return exc.response.status_code if exc.response is not None else None
 
 
-class BlueskyPoster:
+class BlueskyTarget:
     """One Bluesky account; ``problem`` is set (and stays) once Bluesky refused the login."""
 
     name = BLUESKY_TARGET
@@ -78,7 +78,7 @@ class BlueskyPoster:
         self.problem: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: BlueskySettings) -> BlueskyPoster:
+    def from_settings(cls, settings: BlueskySettings) -> BlueskyTarget:
         """For the account of ``BLUESKY_HANDLE`` on ``BLUESKY_SERVICE``."""
         return cls(make_client(settings), settings)
 

@@ -1,7 +1,7 @@
 """Why a post to one target failed: one exception per kind, each saying what happens next.
 
-X (:mod:`bot.x_poster`) and Discord (:mod:`bot.discord_target`) translate their own errors
-into these, so the scheduler handles every target the same way.
+X (:mod:`bot.posting.targets.x`) and Discord (:mod:`bot.posting.targets.discord`) translate their
+own errors into these, so the scheduler handles every target the same way.
 """
 
 from __future__ import annotations

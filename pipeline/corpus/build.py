@@ -21,12 +21,12 @@ from pathlib import Path
 
 from pipeline import paths
 from pipeline.atomic import atomic_write, ensure_writable_dir
-from pipeline.cleaning import clean_tweet
+from pipeline.corpus.cleaning import clean_tweet
+from pipeline.corpus.percentile import linear_percentile
+from pipeline.corpus.split import is_validation
+from pipeline.corpus.tweet_time import parse_created_at, parse_date_time
+from pipeline.corpus.twint_schema import TweetColumns, detect_columns, open_database
 from pipeline.errors import UserError
-from pipeline.percentile import linear_percentile
-from pipeline.split import is_validation
-from pipeline.tweet_time import parse_created_at, parse_date_time
-from pipeline.twint_schema import TweetColumns, detect_columns, open_database
 
 log = logging.getLogger(__name__)
 

@@ -63,9 +63,11 @@ class MemeSource:
         self.prefix = prefix
         self.delay = delay
         self.kinds: list[str] = []
+        self.max_lengths: list[int | None] = []
 
-    async def __call__(self, kind: str) -> Meme:
+    async def __call__(self, kind: str, max_length: int | None = None) -> Meme:
         self.kinds.append(kind)
+        self.max_lengths.append(max_length)
         if self.delay:
             await asyncio.sleep(self.delay)
         number = len(self.kinds)

@@ -118,10 +118,10 @@ class Demo:
             ConsoleTarget(name="x", label="   would post to X (fits its weighted 280):"),
         ]
 
-        async def make_meme(kind: str):
+        async def make_meme(kind: str, max_length: int | None):
             return await asyncio.to_thread(
                 generate_clean, lambda n: self.generator.generate([], n=n), self.content_filter,
-                target=Target(kind),
+                target=Target(kind), max_length=max_length,
             )  # fmt: skip
 
         def remember(text: str) -> None:

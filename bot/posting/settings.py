@@ -2,19 +2,22 @@
 
 A malformed key raises :class:`~pipeline.errors.UserError` with one line naming it. Slots come
 from ``SCHEDULE_CRON`` or ``SCHEDULE_INTERVAL``; they go to ``SCHEDULE_DISCORD_CHANNEL_IDS``
-and, with ``SCHEDULE_POST_TO_X``, to X.
+and, with ``SCHEDULE_POST_TO_X``, ``SCHEDULE_POST_TO_BLUESKY`` and ``SCHEDULE_POST_TO_MASTODON``,
+to X, Bluesky (``BLUESKY_*`` keys) and Mastodon (``MASTODON_*`` keys).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.posting.ledger import DEFAULT_LEDGER_PATH
+from bot.posting.targets.bluesky_settings import BlueskySettings
+from bot.posting.targets.mastodon_settings import MastodonSettings
 from bot.posting.targets.x_client import XCredentials
 from bot.settings import _Reader  # the bot's typed .env reader: one-line errors per key
 from pipeline.errors import UserError
@@ -39,6 +42,10 @@ class ScheduleSettings:
     x_api_base: str | None = None
     x_daily_budget: int = 10
     x_timeout_seconds: float = 20.0
+    post_to_bluesky: bool = False
+    bluesky: BlueskySettings = field(default_factory=BlueskySettings)
+    post_to_mastodon: bool = False
+    mastodon: MastodonSettings = field(default_factory=MastodonSettings)
     max_tries: int = 4
     retry_base_seconds: float = 60.0
     ledger_path: Path = DEFAULT_LEDGER_PATH
@@ -46,9 +53,12 @@ class ScheduleSettings:
 
     @property
     def targets(self) -> tuple[str, ...]:
-        """Ledger names of the targets: ``discord:<channel id>`` ..., then ``x``."""
+        """Ledger names of the targets: ``discord:<channel id>`` ..., then ``x``, ``bluesky``
+        and ``mastodon`` when they are on."""
         names = tuple(f"discord:{c}" for c in self.discord_channel_ids)
-        return (*names, "x") if self.post_to_x else names
+        others = {"x": self.post_to_x, "bluesky": self.post_to_bluesky}
+        others["mastodon"] = self.post_to_mastodon
+        return names + tuple(name for name, on in others.items() if on)
 
     @property
     def scheduled(self) -> bool:
@@ -84,6 +94,10 @@ def load_schedule_settings(env: Mapping[str, str]) -> ScheduleSettings:
             )
         credentials = XCredentials(*(value[k] for k in X_KEYS))
     grace = _duration(value, "SCHEDULE_GRACE")
+    post_to_bluesky = read.boolean("SCHEDULE_POST_TO_BLUESKY", False)
+    bluesky = _section(BlueskySettings, value, "SCHEDULE_POST_TO_BLUESKY", post_to_bluesky)
+    post_to_mastodon = read.boolean("SCHEDULE_POST_TO_MASTODON", False)
+    mastodon = _section(MastodonSettings, value, "SCHEDULE_POST_TO_MASTODON", post_to_mastodon)
     return ScheduleSettings(
         cron=cron,
         interval=interval,
@@ -96,10 +110,26 @@ def load_schedule_settings(env: Mapping[str, str]) -> ScheduleSettings:
         x_api_base=read.url("X_API_BASE", ("http", "https")),
         x_daily_budget=read.integer("X_DAILY_BUDGET", 10, 0),
         x_timeout_seconds=read.number("X_TIMEOUT_SECONDS", 20.0, 0.1),
+        post_to_bluesky=post_to_bluesky,
+        bluesky=bluesky,
+        post_to_mastodon=post_to_mastodon,
+        mastodon=mastodon,
         max_tries=read.integer("POST_MAX_TRIES", 4, 1),
         retry_base_seconds=read.number("POST_RETRY_BASE_SECONDS", 60.0, 0.0),
         ledger_path=Path(value.get("LEDGER_PATH", str(DEFAULT_LEDGER_PATH))),
     )
+
+
+def _section(cls, value: Mapping[str, str], switch: str, on: bool):
+    """A target's settings section (``cls.from_env``); when ``switch`` is on, every key the
+    target needs must be set."""
+    section = cls.from_env(value)
+    if on and (missing := section.missing()):
+        raise UserError(
+            f"{missing[0]} is missing: {switch} is on, so put {' and '.join(missing)} in .env "
+            f"(see docs/posting-targets.md), or set {switch}=false"
+        )
+    return section
 
 
 def _duration(value: Mapping[str, str], key: str) -> timedelta | None:

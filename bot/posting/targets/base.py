@@ -2,6 +2,11 @@
 
 A target has a ledger ``name``, a ``problem`` (None while healthy; shown in status) and
 ``send(text, nonce) -> remote id``, raising :mod:`bot.posting.errors` on failure.
+
+Optional members the slot runner uses when a target has them: ``max_length`` (the graphemes
+a post may have: Bluesky, Mastodon), ``async prepare()`` (learn limits from the server before
+a meme is generated: Mastodon) and ``async find_post(text, since) -> remote id | None`` (look
+for a post that may have landed before sending it again: Bluesky).
 """
 
 from __future__ import annotations

@@ -28,7 +28,6 @@ from atproto_client.exceptions import (
 )
 from atproto_client.models.common import XrpcError
 
-from bot.posting.targets.bluesky_client import BlueskySession, BlueskySettings, make_client
 from bot.posting.errors import (
     RATE_LIMIT_FALLBACK,
     PostRejected,
@@ -36,6 +35,8 @@ from bot.posting.errors import (
     TargetUnhealthy,
     TransientError,
 )
+from bot.posting.targets.bluesky_client import BlueskySession, make_client
+from bot.posting.targets.bluesky_settings import BlueskySettings
 from pipeline.contentfilter.length import BLUESKY_MAX_GRAPHEMES
 
 log = logging.getLogger(__name__)

@@ -28,12 +28,6 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
-from bot.posting.targets.mastodon_client import (
-    MastodonSettings,
-    idempotency_key,
-    instance_max_characters,
-    make_client,
-)
 from bot.posting.errors import (
     RATE_LIMIT_FALLBACK,
     PostRejected,
@@ -41,6 +35,12 @@ from bot.posting.errors import (
     TargetUnhealthy,
     TransientError,
 )
+from bot.posting.targets.mastodon_client import (
+    idempotency_key,
+    instance_max_characters,
+    make_client,
+)
+from bot.posting.targets.mastodon_settings import MastodonSettings
 from pipeline.contentfilter.length import MASTODON_DEFAULT_MAX_CHARS
 
 log = logging.getLogger(__name__)

@@ -98,6 +98,31 @@ def make_targets(settings: ScheduleSettings, console: io.StringIO | None = None)
     return targets
 
 
+def loop_ticks_while_failing(send, error: type[Exception], match: str) -> int:
+    """Run ``send()`` (a coroutine function expected to raise ``error`` matching ``match``) in
+    a fresh loop beside a 10 ms ticker; how often the ticker ran meanwhile (a client blocking
+    the loop would leave it at zero)."""
+
+    async def main() -> int:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        try:
+            with pytest.raises(error, match=match):
+                await send()
+        finally:
+            task.cancel()
+        return ticks
+
+    return asyncio.run(main())
+
+
 async def wait_for(condition, timeout: float = 5.0, step: float = 0.02) -> None:
     """Poll ``condition()`` until it is true; fail the test after ``timeout`` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout

@@ -20,6 +20,7 @@ from tests.fakes.bluesky_server import (
     HANDLE,
     REFRESH_SESSION,
 )
+from tests.fixtures_schedule import loop_ticks_while_failing
 from tests.fixtures_targets import (  # noqa: F401 (fixtures)
     bluesky_settings,
     bluesky_target_fixture,
@@ -117,23 +118,10 @@ def test_server_errors_are_transient(fake_bluesky, bluesky_target, status):
 
 def test_timeout_is_transient_and_loop_stays_free(fake_bluesky, bluesky_target):
     fake_bluesky.script(CREATE_RECORD, pds_api.slow(2.0))
-
-    async def main() -> int:
-        ticks = 0
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        task = asyncio.create_task(ticker())
-        with pytest.raises(TransientError, match="timed out"):
-            await bluesky_target.send("slow network")
-        task.cancel()
-        return ticks
-
-    assert asyncio.run(main()) >= 10  # the loop ran while atproto waited (timeout 0.5 s)
+    ticks = loop_ticks_while_failing(
+        lambda: bluesky_target.send("slow network"), TransientError, "timed out"
+    )
+    assert ticks >= 10  # the loop ran while atproto waited (timeout 0.5 s)
 
 
 def test_connection_refused_is_transient(tmp_path):

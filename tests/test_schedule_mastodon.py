@@ -14,6 +14,7 @@ from bot.posting.targets.mastodon import MastodonTarget
 from bot.posting.targets.mastodon_client import idempotency_key
 from tests.fakes import mastodon_server as instance_api
 from tests.fakes.mastodon_server import TOKEN, FakeMastodon
+from tests.fixtures_schedule import loop_ticks_while_failing
 from tests.fixtures_targets import (  # noqa: F401 (fixtures)
     fake_mastodon_fixture,
     mastodon_settings,
@@ -119,27 +120,12 @@ def test_server_errors_are_transient(fake_mastodon, mastodon_target, status):
         send(mastodon_target, "hello")
 
 
-def test_timeout_is_transient_and_the_retry_makes_no_second_status(
-    fake_mastodon, mastodon_target
-):
+def test_timeout_is_transient_and_the_retry_makes_no_second_status(fake_mastodon, mastodon_target):
     fake_mastodon.script(instance_api.slow(2.0, create=True))  # made, but the answer is late
-
-    async def main() -> int:
-        ticks = 0
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        task = asyncio.create_task(ticker())
-        with pytest.raises(TransientError, match="timed out"):
-            await mastodon_target.send("slow network", "1700000000-3")
-        task.cancel()
-        return ticks
-
-    assert asyncio.run(main()) >= 10  # the loop ran while Mastodon.py waited (timeout 0.5 s)
+    ticks = loop_ticks_while_failing(
+        lambda: mastodon_target.send("slow network", "1700000000-3"), TransientError, "timed out"
+    )
+    assert ticks >= 10  # the loop ran while Mastodon.py waited (timeout 0.5 s)
     first = next(iter(fake_mastodon.statuses))
     assert send(mastodon_target, "slow network", "1700000000-3") == first
     assert fake_mastodon.posted_texts() == ["slow network"]

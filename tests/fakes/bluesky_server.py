@@ -192,9 +192,7 @@ class FakeBluesky(LoopbackFake):
             )
         uri = f"at://{DID}/{body.get('collection')}/{_tid(next(self._rkeys))}"
         self.records[uri] = record
-        return Answer(
-            200, {"uri": uri, "cid": CID, "validationStatus": "valid"}, _limit_headers()
-        )
+        return Answer(200, {"uri": uri, "cid": CID, "validationStatus": "valid"}, _limit_headers())
 
     def _newest(self, limit: int) -> list[tuple[str, dict]]:
         return list(reversed(self.records.items()))[:limit]

@@ -11,7 +11,12 @@ for a post that may have landed before sending it again: Bluesky).
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
+
+from bot.posting.errors import TargetUnhealthy
+
+log = logging.getLogger(__name__)
 
 
 class PostTarget(Protocol):
@@ -19,3 +24,11 @@ class PostTarget(Protocol):
     problem: str | None
 
     async def send(self, text: str, nonce: str | None = None) -> str: ...
+
+
+def mark_unhealthy(target: PostTarget, label: str, problem: str) -> TargetUnhealthy:
+    """Set ``target.problem`` (status shows it; the runner stops posting to the target until
+    a restart), log it, and return the error to raise."""
+    target.problem = problem
+    log.error("%s target unhealthy: %s", label, problem)
+    return TargetUnhealthy(problem)

@@ -35,6 +35,7 @@ from bot.posting.errors import (
     TargetUnhealthy,
     TransientError,
 )
+from bot.posting.targets.base import mark_unhealthy
 from bot.posting.targets.bluesky_client import BlueskySession, make_client
 from bot.posting.targets.bluesky_settings import BlueskySettings
 from pipeline.contentfilter.length import BLUESKY_MAX_GRAPHEMES
@@ -160,9 +161,9 @@ class BlueskyTarget:
         )
 
     def _unhealthy(self, exc: RequestErrorBase) -> TargetUnhealthy:
-        self.problem = (
+        return mark_unhealthy(
+            self,
+            "Bluesky",
             f"Bluesky refused the login ({exc}): check BLUESKY_HANDLE and BLUESKY_APP_PASSWORD "
-            "in .env (an app password that was revoked must be replaced), then restart the bot"
+            "in .env (an app password that was revoked must be replaced), then restart the bot",
         )
-        log.error("Bluesky target unhealthy: %s", self.problem)
-        return TargetUnhealthy(self.problem)

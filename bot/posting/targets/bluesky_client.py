@@ -22,6 +22,7 @@ from pipeline.atomic import atomic_path
 
 log = logging.getLogger(__name__)
 
+
 class SessionStore:
     """The saved session string of one handle (a secret: readable by its owner only)."""
 

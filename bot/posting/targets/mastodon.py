@@ -35,6 +35,7 @@ from bot.posting.errors import (
     TargetUnhealthy,
     TransientError,
 )
+from bot.posting.targets.base import mark_unhealthy
 from bot.posting.targets.mastodon_client import (
     idempotency_key,
     instance_max_characters,
@@ -149,10 +150,10 @@ class MastodonTarget:
         )
 
     def _unhealthy(self, reason: str) -> TargetUnhealthy:
-        self.problem = (
+        return mark_unhealthy(
+            self,
+            "Mastodon",
             f"Mastodon refused the token ({reason}): check MASTODON_ACCESS_TOKEN (an application "
             "with the write:statuses scope) and MASTODON_API_BASE_URL in .env, then restart "
-            "the bot"
+            "the bot",
         )
-        log.error("Mastodon target unhealthy: %s", self.problem)
-        return TargetUnhealthy(self.problem)

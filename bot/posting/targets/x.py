@@ -23,6 +23,7 @@ from bot.posting.errors import (
     TransientError,
 )
 from bot.posting.settings import ScheduleSettings
+from bot.posting.targets.base import mark_unhealthy
 from bot.posting.targets.x_client import XLimits, make_client
 
 log = logging.getLogger(__name__)
@@ -95,9 +96,9 @@ class XTarget:
             ) from None
 
     def _unhealthy(self, exc: tweepy.HTTPException) -> TargetUnhealthy:
-        self.problem = (
+        return mark_unhealthy(
+            self,
+            "X",
             f"X refused the credentials ({_reason(exc)}): check the four X_* keys in .env "
-            "and the app's read and write permission, then restart the bot"
+            "and the app's read and write permission, then restart the bot",
         )
-        log.error("X target unhealthy: %s", self.problem)
-        return TargetUnhealthy(self.problem)

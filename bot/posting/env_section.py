@@ -41,12 +41,14 @@ def section_from_env(
     """An instance of dataclass ``cls`` from ``environ``; UserError naming a bad key."""
     fields = {f.name: f for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
+    raws: dict[str, str] = {}
     for name, field in fields.items():
         key = env_key(prefix, name)
         raw = (environ.get(key) or "").strip()
         if not raw:
             continue
         parser = (parsers or {}).get(name) or _default_parser(field)
+        raws[name] = raw
         try:
             values[name] = parser(raw)
         except ValueError:
@@ -56,8 +58,8 @@ def section_from_env(
         return cls(**values)
     except SectionError as exc:
         key = env_key(prefix, exc.field)
-        raw = values.get(exc.field)
-        shown = "" if raw is None or not fields[exc.field].repr else f"={raw!s}"
+        raw = raws.get(exc.field)
+        shown = "" if raw is None or not fields[exc.field].repr else f"={raw!r}"
         raise UserError(f"{key}{shown}: {exc.message}; fix it in .env") from None
 
 

@@ -93,3 +93,20 @@ def test_an_account_password_is_refused_without_being_shown():
 def test_keys_of_a_target_that_is_off_are_still_checked():
     with pytest.raises(UserError, match="MASTODON_VISIBILITY"):
         load_schedule_settings({"MASTODON_VISIBILITY": "private"})
+
+
+def test_every_section_key_is_documented_in_env_example():
+    import dataclasses
+    import re
+
+    from bot.posting.targets.bluesky_settings import ENV_PREFIX as BLUESKY_PREFIX
+    from bot.posting.targets.bluesky_settings import BlueskySettings
+    from bot.posting.targets.mastodon_settings import ENV_PREFIX as MASTODON_PREFIX
+    from bot.posting.targets.mastodon_settings import MastodonSettings
+
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.M))
+    keys = {"SCHEDULE_POST_TO_BLUESKY", "SCHEDULE_POST_TO_MASTODON"}
+    for prefix, section in ((BLUESKY_PREFIX, BlueskySettings), (MASTODON_PREFIX, MastodonSettings)):
+        keys |= {prefix + f.name.upper() for f in dataclasses.fields(section)}
+    assert len(keys) == 11 and keys - documented == set()

@@ -59,6 +59,8 @@ def test_a_repeated_send_of_one_delivery_makes_one_status(fake_mastodon, mastodo
 
 @pytest.mark.parametrize("v2", [True, False])
 def test_prepare_reads_the_instances_length_limit(v2):
+    """The default token has only write:statuses: verify_credentials answers 403, which is
+    no problem (the token is live); the limit comes from the instance."""
     with FakeMastodon(max_characters=1234, v2=v2) as instance:
         target = MastodonTarget.from_settings(mastodon_settings(instance))
         assert target.max_length == 500  # Mastodon's default until the instance says
@@ -68,6 +70,13 @@ def test_prepare_reads_the_instances_length_limit(v2):
     assert target.max_length == 1234 and target.problem is None
     expected = ["/api/v1/accounts/verify_credentials", "/api/v2/instance"]
     assert paths == expected + ([] if v2 else ["/api/v1/instance"])
+
+
+def test_prepare_accepts_a_token_with_read_scope_too(fake_mastodon, mastodon_target):
+    fake_mastodon.tokens[TOKEN] = ("read", "write")
+    asyncio.run(mastodon_target.prepare())
+    assert mastodon_target.prepared and mastodon_target.problem is None
+    assert len(fake_mastodon.requests_to("/api/v1/accounts/verify_credentials")) == 1
 
 
 def test_prepare_with_a_revoked_token_marks_mastodon_unhealthy(fake_mastodon, caplog):

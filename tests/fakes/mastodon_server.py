@@ -4,7 +4,9 @@ answers them.
 Real ``Mastodon.py`` talks to it through ``MASTODON_API_BASE_URL``. ``/api/v2/instance`` (and
 ``/api/v1/instance``) give ``configuration.statuses.max_characters``;
 ``/api/v1/accounts/verify_credentials`` and ``POST /api/v1/statuses`` want the bearer token
-(401 ``The access token is invalid`` otherwise, 403 for a token without ``write:statuses``);
+(401 ``The access token is invalid`` otherwise; 403 for a token without ``write:statuses``,
+or, on ``verify_credentials``, without a read scope: the default token has only
+``write:statuses``, as docs/posting-targets.md recommends);
 a status over the limit gets 422; a repeated ``Idempotency-Key`` gets the status it made
 first (Mastodon keeps the keys for an hour). :meth:`FakeMastodon.script` queues answers for
 the next ``POST /api/v1/statuses`` (429 with ``X-RateLimit-*`` headers, 5xx, a slow answer).
@@ -72,7 +74,7 @@ class FakeMastodon(LoopbackFake):
         super().__init__()
         self.max_characters = max_characters
         self.v2 = v2  # False: an older server without /api/v2/instance
-        self.tokens = {TOKEN: ("read", "write:statuses")}
+        self.tokens = {TOKEN: ("write:statuses",)}  # token -> its scopes
         self.statuses: dict[str, dict] = {}  # id -> status, in posting order
         self._keys: dict[tuple[str, str], tuple[str, float]] = {}  # (token, key) -> (id, at)
         self._script: deque[Answer] = deque()
@@ -107,6 +109,8 @@ class FakeMastodon(LoopbackFake):
         if scopes is None:
             return error(401, "The access token is invalid")
         if request.path == VERIFY:
+            if not {"read", "read:accounts", "profile"} & set(scopes):
+                return error(403, "This action is outside the authorized scopes")
             return Answer(200, ACCOUNT | {"source": {"privacy": "public"}})
         if request.method != "POST":
             return error(404, "Record not found")

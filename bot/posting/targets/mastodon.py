@@ -6,7 +6,7 @@ instance remembers it for an hour and answers a repeat with the post it already 
 retry after a timeout or a crash never posts twice. Before the first post,
 :meth:`MastodonTarget.prepare` checks the token (``verify_credentials``) and reads the
 instance's length limit, which the content filter then checks against. A 401 (a revoked
-token) or 403 (a token without ``write:statuses``) marks the target unhealthy.
+token) or a 403 on posting (a token without ``write:statuses``) marks the target unhealthy.
 """
 
 from __future__ import annotations
@@ -104,7 +104,11 @@ class MastodonTarget:
     # -- in a worker thread -----------------------------------------------------------------
 
     def _check(self) -> int | None:
-        self.client.account_verify_credentials()
+        try:
+            self.client.account_verify_credentials()
+        except MastodonAPIError as exc:
+            if _status(exc) != 403:
+                raise  # 403: a live token without a read scope (write:statuses is enough)
         return instance_max_characters(self.client)
 
     def _post(self, text: str, key: str):

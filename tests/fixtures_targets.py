@@ -15,6 +15,7 @@ from bot.posting.targets.bluesky import BlueskyTarget
 from bot.posting.targets.bluesky_settings import BlueskySettings
 from bot.posting.targets.mastodon import MastodonTarget
 from bot.posting.targets.mastodon_settings import MastodonSettings
+from bot.settings import Settings
 from tests.fakes.bluesky_server import APP_PASSWORD, HANDLE, FakeBluesky
 from tests.fakes.mastodon_server import TOKEN, FakeMastodon
 from tests.fixtures_schedule import MemeSource, make_targets, running_scheduler
@@ -66,38 +67,37 @@ def targets_settings(
     instance: FakeMastodon | None = None,
     timeout: float = TIMEOUT,
     **overrides,
-) -> ScheduleSettings:
-    """Schedule settings posting to the console, and to ``pds`` and ``instance`` if given."""
-    values: dict = dict(retry_base_seconds=0.2, ledger_path=tmp_path / "ledger.db")
+) -> Settings:
+    """Settings posting to the console, and to ``pds`` and ``instance`` if given;
+    ``overrides`` are posting fields."""
+    posting: dict = dict(retry_base_seconds=0.2, ledger_path=tmp_path / "ledger.db")
+    sections: dict = {}
     if pds is not None:
-        values |= dict(
-            post_to_bluesky=True,
-            bluesky=bluesky_settings(pds, tmp_path, timeout_seconds=timeout),
-        )
+        posting["post_to_bluesky"] = True
+        sections["bluesky"] = bluesky_settings(pds, tmp_path, timeout_seconds=timeout)
     if instance is not None:
-        values |= dict(
-            post_to_mastodon=True, mastodon=mastodon_settings(instance, timeout_seconds=timeout)
-        )
-    return ScheduleSettings(**(values | overrides))
+        posting["post_to_mastodon"] = True
+        sections["mastodon"] = mastodon_settings(instance, timeout_seconds=timeout)
+    return Settings(posting=ScheduleSettings(**(posting | overrides)), **sections)
 
 
-def all_targets(settings: ScheduleSettings, console=None) -> list:
+def all_targets(settings: Settings, console=None) -> list:
     """The console, then Bluesky and Mastodon as the settings say (real clients)."""
-    targets = make_targets(settings, console)
-    if settings.post_to_bluesky:
+    targets = make_targets(settings.posting, console)
+    if settings.posting.post_to_bluesky:
         targets.append(BlueskyTarget.from_settings(settings.bluesky))
-    if settings.post_to_mastodon:
+    if settings.posting.post_to_mastodon:
         targets.append(MastodonTarget.from_settings(settings.mastodon))
     return targets
 
 
-def post_once(settings: ScheduleSettings, console=None, memes=None):
+def post_once(settings: Settings, console=None, memes=None):
     """Start the scheduler (recovery runs), post one slot now, stop; the summary, the ledger's
     slots and deliveries."""
 
     async def main():
         async with running_scheduler(
-            settings, all_targets(settings, console), memes or MemeSource()
+            settings.posting, all_targets(settings, console), memes or MemeSource()
         ) as scheduler:
             summary = await scheduler.post_now()
             return summary, scheduler.ledger.slots(), scheduler.ledger.deliveries()
@@ -105,12 +105,12 @@ def post_once(settings: ScheduleSettings, console=None, memes=None):
     return asyncio.run(main())
 
 
-def restart(settings: ScheduleSettings, console=None, memes=None):
+def restart(settings: Settings, console=None, memes=None):
     """Start the scheduler (recovery and retries run), stop; the ledger's slots, deliveries."""
 
     async def main():
         async with running_scheduler(
-            settings, all_targets(settings, console), memes or MemeSource("after restart")
+            settings.posting, all_targets(settings, console), memes or MemeSource("after restart")
         ) as scheduler:
             return scheduler.ledger.slots(), scheduler.ledger.deliveries()
 
@@ -131,7 +131,7 @@ def child_post_now(settings_repr: dict) -> None:
 
     async def main() -> None:
         async with running_scheduler(
-            settings, all_targets(settings, sys.stdout), MemeSource()
+            settings.posting, all_targets(settings, sys.stdout), MemeSource()
         ) as scheduler:
             print(await scheduler.post_now(), flush=True)
 

@@ -33,7 +33,7 @@ def by_target(deliveries) -> dict:
 
 
 def attempts_of(settings, delivery) -> list[str]:
-    book = Ledger(settings.ledger_path)
+    book = Ledger(settings.posting.ledger_path)
     try:
         return [a.outcome for a in book.attempts(delivery.id)]
     finally:
@@ -71,7 +71,9 @@ def post_until(settings, target: str, status: str):
     ``status``; the summary, the slot, the delivery and its attempts' outcomes."""
 
     async def main():
-        async with running_scheduler(settings, all_targets(settings), MemeSource()) as sch:
+        async with running_scheduler(
+            settings.posting, all_targets(settings), MemeSource()
+        ) as sch:
             summary = await sch.post_now()
             (slot,) = sch.ledger.slots()
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import paths
+from pipeline.model_folder import METADATA_FILE, TOKENIZER_FILE, read_metadata
 
 SAMPLE_DB = "sample.twint.db"
 
@@ -22,7 +22,7 @@ class Demo:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db = self.workdir / SAMPLE_DB
         self.corpus_path = self.workdir / "model.txt"
-        self.tokenizer_path = self.workdir / paths.TOKENIZER_FILE
+        self.tokenizer_path = self.workdir / TOKENIZER_FILE
         self.model_dir = self.workdir / "trained_model"
         self.run_dir = self.workdir / "runs" / "trained_model"
         self.ledger = self.workdir / "demo-ledger.db"
@@ -66,8 +66,8 @@ class Demo:
         from pipeline.train.loop import train
 
         self._say(f"model: the '{self.preset}' preset for {self.minutes:g} minutes on this machine")
-        info = self.model_dir / "deepciso.json"
-        if info.exists():  # (a run interrupted before saving a model starts over)
+        # (a run interrupted before saving a model starts over)
+        if (self.model_dir / METADATA_FILE).exists():
             print(f"   reusing {self.model_dir}")
             return
         config = TrainConfig(
@@ -82,7 +82,7 @@ class Demo:
         )
 
     def memes(self, prompts: Sequence[str], per_prompt: int = 3) -> None:
-        from pipeline.contentfilter import ContentFilter, generate_clean
+        from pipeline.contentfilter import ContentFilter, Target, clean_memes
         from pipeline.generate.generator import Generator
 
         self._say("memes (every one passed the content filter)")
@@ -91,10 +91,8 @@ class Demo:
         for prompt in (None, *prompts):
             print(f"   {'no prompt' if prompt is None else repr(prompt)}:")
             for _ in range(per_prompt):
-                result = generate_clean(
-                    lambda n, p=prompt: generator.generate([p] if p else [], n=n),
-                    content_filter,
-                )
+                prompts = [prompt] if prompt else []
+                [result] = clean_memes(generator, prompts, content_filter, Target.DISCORD)
                 if result.text is not None:
                     content_filter.remember_posted(result.text)
                 print(f"     - {result.summary()}")
@@ -108,7 +106,7 @@ class Demo:
         from bot.posting.settings import ScheduleSettings
         from bot.posting.slots import SlotRunner
         from bot.posting.targets.console import ConsoleTarget
-        from pipeline.contentfilter import Target, generate_clean
+        from pipeline.contentfilter import Target, clean_memes
 
         self._say(
             f"one scheduled post, as a dry run (nothing leaves this machine) -> {self.ledger}"
@@ -119,10 +117,11 @@ class Demo:
         ]
 
         async def make_meme(kind: str, max_length: int | None):
-            return await asyncio.to_thread(
-                generate_clean, lambda n: self.generator.generate([], n=n), self.content_filter,
-                target=Target(kind), max_length=max_length,
+            results = await asyncio.to_thread(
+                clean_memes, self.generator, (), self.content_filter, Target(kind),
+                max_length=max_length,
             )  # fmt: skip
+            return results[0]
 
         def remember(text: str) -> None:
             self.content_filter.remember_posted(text)
@@ -138,7 +137,7 @@ class Demo:
 
     def goodbye(self) -> None:
         plot = next(self.run_dir.glob("*.png"), self.run_dir / "loss.png")
-        metadata = json.loads((self.model_dir / "deepciso.json").read_text())
+        metadata = read_metadata(self.model_dir)
         print(
             f"""
 Done. What the demo made, in {self.workdir}/:

@@ -51,8 +51,3 @@ class PostRejected(PostError):
 
     outcome = "rejected"
 
-
-class BudgetExhausted(PostError):
-    """Today's budget of posts to this target is spent: the delivery is skipped."""
-
-    outcome = "budget"

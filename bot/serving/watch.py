@@ -6,22 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from pathlib import Path
 
 from bot.serving.worker import GenerationWorker, ReloadFailed
+from pipeline import model_folder
 
 log = logging.getLogger(__name__)
-
-WATCHED_FILES = ("deepciso.json", "config.json", "model.safetensors")
-
-
-def model_signature(model_dir: Path) -> tuple | None:
-    """What changes when a new model is written: the files' modification times and sizes."""
-    try:
-        stats = [(Path(model_dir) / name).stat() for name in WATCHED_FILES]
-    except FileNotFoundError:  # missing, or mid-swap: look again next time
-        return None
-    return tuple((s.st_mtime_ns, s.st_size) for s in stats)
 
 
 class ModelWatcher:
@@ -33,7 +22,7 @@ class ModelWatcher:
     def __init__(self, worker: GenerationWorker, interval: float) -> None:
         self.worker = worker
         self.interval = interval
-        self.seen = model_signature(worker.model_dir)
+        self.seen = model_folder.signature(worker.model_dir)
         self._task: asyncio.Task | None = None
 
     def start(self) -> ModelWatcher:
@@ -48,7 +37,7 @@ class ModelWatcher:
 
     async def check(self) -> bool:
         """Reload if the folder changed since last seen; True when a new model now serves."""
-        signature = model_signature(self.worker.model_dir)
+        signature = model_folder.signature(self.worker.model_dir)
         if signature is None or signature == self.seen:
             return False
         self.seen = signature

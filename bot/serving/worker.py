@@ -2,10 +2,11 @@
 
 Prompts go into a bounded queue (full: :class:`WorkerBusy` at once, nothing hangs). The worker
 thread takes the first waiting prompt plus whatever else arrived with it (up to ``batch_size``,
-waiting at most ``batch_wait`` for company) and runs them as one ``Generator.generate`` call;
-each prompt's candidates then go through the content filter, with per-prompt retries until one
-passes (:func:`~pipeline.contentfilter.generate_clean`). A caller that stops waiting
-(:class:`WorkerTimeout`) leaves the worker running; its prompt is skipped if not yet started.
+waiting at most ``batch_wait`` for company) and runs them as one ``Generator.generate`` call; the
+content filter checks each prompt's candidates against that prompt, with more rounds for the prompts
+that have no clean meme yet (:func:`~pipeline.contentfilter.clean_memes`). A caller that stops
+waiting (:class:`WorkerTimeout`) leaves the worker running; its prompt is skipped if not yet
+started.
 
 Hot reload loads the new model in another thread, beside the old one, then swaps it in between
 batches: prompts already queued finish, a model that fails to load leaves the old one serving.
@@ -21,11 +22,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline.contentfilter import CleanResult, ContentFilter, Target, generate_clean, reason_code
+from pipeline.contentfilter import CleanResult, ContentFilter, Target, clean_memes, reason_code
 from pipeline.generate.generator import Generator, SamplingSettings
 
 log = logging.getLogger(__name__)
@@ -56,14 +57,15 @@ class ReloadFailed(Exception):
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    queue_size: int = 16
-    batch_size: int = 8
-    batch_wait: float = 0.02  # seconds the first prompt of a batch waits for company
-    timeout: float = 60.0
-    candidates: int = 2  # generated per prompt per round
-    max_candidates: int = 8  # per prompt, before giving up
-    sampling: SamplingSettings = field(default_factory=SamplingSettings)
-    target: Target = Target.DISCORD
+    """How the worker batches and waits (from the serving settings, ``bot.serving.services``);
+    candidates per prompt are the filter's settings."""
+
+    queue_size: int
+    batch_size: int
+    batch_wait: float  # seconds the first prompt of a batch waits for company
+    timeout: float
+    sampling: SamplingSettings
+    target: Target
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ class GenerationWorker:
         self,
         generator: Generator,
         content_filter: ContentFilter,
-        settings: WorkerSettings = WorkerSettings(),
+        settings: WorkerSettings,
         *,
         loader: Loader = Generator.load,
         model_dir: Path | None = None,
@@ -138,7 +140,7 @@ class GenerationWorker:
         cls,
         model_dir: Path,
         content_filter: ContentFilter | Callable[[Generator], ContentFilter],
-        settings: WorkerSettings = WorkerSettings(),
+        settings: WorkerSettings,
         *,
         loader: Loader = Generator.load,
     ) -> GenerationWorker:
@@ -239,17 +241,14 @@ class GenerationWorker:
         length limit, such as a Mastodon instance's, is ``max_length``)."""
 
         def make(generator: Generator, content_filter: ContentFilter) -> CleanResult:
-            def candidates(count: int) -> list[str]:
-                return generator.generate((), n=count, settings=self.settings.sampling)
-
-            return generate_clean(
-                candidates,
+            return clean_memes(
+                generator,
+                (),
                 content_filter,
-                target=target,
+                target,
+                self.settings.sampling,
                 max_length=max_length,
-                batch_size=self.settings.candidates,
-                max_candidates=self.settings.max_candidates,
-            )
+            )[0]
 
         return await self.run(make)
 
@@ -336,9 +335,15 @@ class GenerationWorker:
         if not live:
             return
         started = time.perf_counter()
-        generator, k = self._generator, self.settings.candidates
+        generator = self._generator
         try:
-            first = generator.generate([p.text for p in live], n=k, settings=self.settings.sampling)
+            results = clean_memes(
+                generator,
+                [p.text for p in live],
+                self._filter,
+                self.settings.target,
+                self.settings.sampling,
+            )
         except Exception as exc:
             log.exception("generation failed for a batch of %d", len(live))
             self.stats.failures += len(live)
@@ -347,52 +352,29 @@ class GenerationWorker:
             return
         self.stats.batches += 1
         self.stats.largest_batch = max(self.stats.largest_batch, len(live))
-        for i, prompt in enumerate(live):
-            if prompt.future.done():
+        for prompt, result in zip(live, results, strict=True):
+            if result.text is None:
+                _resolve(prompt, error=_no_clean_meme(result))
                 continue
-            try:
-                meme = self._clean(generator, prompt.text, first[i * k : (i + 1) * k])
-            except WorkerError as exc:
-                _resolve(prompt, error=exc)
-            except Exception as exc:
-                log.exception("filtering failed for a prompt")
-                self.stats.failures += 1
-                _resolve(prompt, error=WorkerError(f"The generator failed: {exc}"))
-            else:
-                self.stats.answered += 1
-                _resolve(prompt, result=meme)
+            self.stats.answered += 1
+            meme = Meme(
+                prompt=prompt.text,
+                text=result.text,
+                model_dir=Path(generator.model_dir),
+                trained_at=generator.info.get("trained_at"),
+                candidates=result.candidates,
+            )
+            _resolve(prompt, result=meme)
         self.stats.last_batch_seconds = time.perf_counter() - started
 
-    def _clean(self, generator: Generator, prompt: str, first: list[str]) -> Meme:
-        """Filter the batch's candidates; generate more for this prompt alone if none passes."""
-        ready = [first]
 
-        def candidates(count: int) -> list[str]:
-            if ready:
-                return ready.pop()[:count]
-            return generator.generate([prompt], n=count, settings=self.settings.sampling)
-
-        result = generate_clean(
-            candidates,
-            self._filter,
-            target=self.settings.target,
-            batch_size=self.settings.candidates,
-            max_candidates=self.settings.max_candidates,
-        )
-        if result.text is None:
-            reasons = collections.Counter(reason_code(r) for _, why in result.rejected for r in why)
-            common = ", ".join(reason for reason, _ in reasons.most_common(3)) or "none passed"
-            raise NoCleanMeme(
-                f"None of the {result.candidates} memes I made for that prompt passed the "
-                f"content filter ({common}); try another prompt."
-            )
-        return Meme(
-            prompt=prompt,
-            text=result.text,
-            model_dir=Path(generator.model_dir),
-            trained_at=generator.info.get("trained_at"),
-            candidates=result.candidates,
-        )
+def _no_clean_meme(result: CleanResult) -> NoCleanMeme:
+    reasons = collections.Counter(reason_code(r) for _, why in result.rejected for r in why)
+    common = ", ".join(reason for reason, _ in reasons.most_common(3)) or "none passed"
+    return NoCleanMeme(
+        f"None of the {result.candidates} memes I made for that prompt passed the "
+        f"content filter ({common}); try another prompt."
+    )
 
 
 def _resolve(item: _Prompt | _Call, *, result: Any = None, error: BaseException | None = None):

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from pipeline.errors import UserError
-from pipeline.paths import DEFAULT_CORPUS, TOKENIZER_FILE
+from pipeline.model_folder import TOKENIZER_FILE
+from pipeline.paths import DEFAULT_CORPUS
 
 NAME = "tokenizer"
 HELP = "train the byte-level BPE tokenizer (aitextgen.tokenizer.json) on model.txt"

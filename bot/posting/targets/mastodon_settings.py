@@ -1,44 +1,38 @@
-"""Mastodon's ``MASTODON_*`` keys (kept apart from the client: reading them imports no
-Mastodon.py)."""
+"""Mastodon's settings section, ``MASTODON_<FIELD>`` (apart from the client: reading it
+imports no Mastodon.py). Posting to Mastodon is switched on by ``SCHEDULE_POST_TO_MASTODON``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from urllib.parse import urlparse
+from dataclasses import dataclass
 
-from bot.posting.env_section import SectionError, section_from_env
+from pipeline.env import EnvSection, setting, url
+from pipeline.errors import UserError
 
-ENV_PREFIX = "MASTODON_"
 VISIBILITIES = ("public", "unlisted")
 
 
+def visibility(key: str, raw: str) -> str:
+    if raw.lower() not in VISIBILITIES:
+        raise UserError(f"{key}={raw!r}: use one of {', '.join(VISIBILITIES)}; fix it in .env")
+    return raw.lower()
+
+
 @dataclass(frozen=True)
-class MastodonSettings:
-    """The ``MASTODON_*`` keys: the instance, the account's token, how posts are shown."""
+class MastodonSettings(EnvSection):
+    """The instance, the account's token, how posts are shown, how long to wait."""
 
-    api_base_url: str = ""  # e.g. https://mastodon.social
-    access_token: str = field(default="", repr=False)  # Preferences > Development
-    visibility: str = "unlisted"  # unlisted: on the profile, not in public timelines
-    timeout_seconds: float = 20.0
+    ENV_PREFIX = "MASTODON_"
 
-    def __post_init__(self) -> None:
-        base = urlparse(self.api_base_url)
-        if self.api_base_url and (base.scheme not in ("http", "https") or not base.netloc):
-            raise SectionError("api_base_url", "is not an http or https URL")
-        if self.visibility not in VISIBILITIES:
-            raise SectionError("visibility", f"must be one of {', '.join(VISIBILITIES)}")
-        if not self.timeout_seconds > 0:
-            raise SectionError("timeout_seconds", "must be above 0")
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> MastodonSettings:
-        return section_from_env(cls, ENV_PREFIX, environ, {"visibility": str.lower})
+    api_base_url: str = setting("", parse=url("http", "https"))  # e.g. https://mastodon.social
+    access_token: str = setting("", secret=True)  # Preferences > Development
+    # unlisted: on the profile and to followers, kept out of the public timelines
+    visibility: str = setting("unlisted", parse=visibility)
+    timeout_seconds: float = setting(20.0, low=0.1)
 
     def missing(self) -> list[str]:
         """The keys a Mastodon target needs that are empty."""
         return [
-            ENV_PREFIX + name.upper()
+            self.ENV_PREFIX + name.upper()
             for name in ("api_base_url", "access_token")
             if not getattr(self, name)
         ]

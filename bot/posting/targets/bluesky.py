@@ -29,7 +29,6 @@ from atproto_client.exceptions import (
 from atproto_client.models.common import XrpcError
 
 from bot.posting.errors import (
-    RATE_LIMIT_FALLBACK,
     PostRejected,
     RateLimited,
     TargetUnhealthy,
@@ -148,16 +147,12 @@ class BlueskyTarget:
             raise PostRejected(f"Bluesky refused the request: {exc}") from None
 
     def _rate_limited(self, exc: RateLimitExceededError) -> RateLimited:
-        now = datetime.now(UTC)
         retry_at = exc.reset_at
         if retry_at is None and exc.retry_after is not None:
-            retry_at = now + timedelta(seconds=exc.retry_after)
-        retry_at = retry_at or now + RATE_LIMIT_FALLBACK
+            retry_at = datetime.now(UTC) + timedelta(seconds=exc.retry_after)
         policy = f"policy {exc.policy}, " if exc.policy else ""
-        return RateLimited(
-            f"Bluesky rate limit reached ({policy}{exc.remaining} left); "
-            f"retrying at {retry_at.isoformat(timespec='seconds')}",
-            retry_at,
+        return RateLimited.until(
+            f"Bluesky rate limit reached ({policy}{exc.remaining} left)", retry_at
         )
 
     def _unhealthy(self, exc: RequestErrorBase) -> TargetUnhealthy:

@@ -29,7 +29,6 @@ from mastodon import (
 )
 
 from bot.posting.errors import (
-    RATE_LIMIT_FALLBACK,
     PostRejected,
     RateLimited,
     TargetUnhealthy,
@@ -143,14 +142,10 @@ class MastodonTarget:
             raise PostRejected(f"Mastodon client error: {type(exc).__name__}: {exc}") from None
 
     def _rate_limited(self) -> RateLimited:
-        now = datetime.now(UTC)
         reset = self.client.ratelimit_reset
-        retry_at = datetime.fromtimestamp(reset, UTC) if reset else now + RATE_LIMIT_FALLBACK
-        retry_at = max(retry_at, now)
-        return RateLimited(
-            f"Mastodon rate limit reached ({self.client.ratelimit_limit} per window); "
-            f"retrying at {retry_at.isoformat(timespec='seconds')}",
-            retry_at,
+        return RateLimited.until(
+            f"Mastodon rate limit reached ({self.client.ratelimit_limit} per window)",
+            datetime.fromtimestamp(reset, UTC) if reset else None,
         )
 
     def _unhealthy(self, reason: str) -> TargetUnhealthy:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import logging
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -136,11 +137,8 @@ def load_settings(
 ) -> Settings:
     """Read ``.env`` (or ``env_file``) once, overlaid by ``environ`` (default: the process
     environment), and check every key; ``require_token=False`` for console mode."""
-    import os
-
-    path = env_path(env_file)
-    from_file = read_env_file(path) if path.is_file() else {}
-    warn_unknown_keys(set(from_file), path)
+    from_file = read_env_file(env_file)
+    warn_unknown_keys(set(from_file), env_path(env_file))
     env = {**from_file, **(os.environ if environ is None else environ)}
     settings = Settings.from_env(env)
     if require_token and settings.discord.token is None:

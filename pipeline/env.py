@@ -28,11 +28,15 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd]?)$")
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """The keys of one ``.env`` file; a file that is not UTF-8 text is one UserError line."""
+def read_env_file(env_file: Path | None = None) -> dict[str, str]:
+    """The keys of ``env_file`` (which must exist), or of ``.env`` when it exists; a file that
+    is not UTF-8 text is one UserError line."""
     from dotenv import dotenv_values
 
-    data = Path(path).read_bytes()
+    path = env_path(env_file)
+    if not path.is_file():
+        return {}
+    data = path.read_bytes()
     try:
         if b"\x00" in data:
             raise UnicodeError("NUL bytes")
@@ -50,8 +54,7 @@ def read_env(env_file: Path | None = None, environ: Mapping[str, str] | None = N
 
     ``env_file`` given explicitly must exist; the default ``.env`` is optional.
     """
-    path = env_path(env_file)
-    values = read_env_file(path) if path.is_file() else {}
+    values = read_env_file(env_file)
     values.update(os.environ if environ is None else environ)
     return values
 

@@ -181,7 +181,7 @@ def cron_trigger(expression: str, timezone: tzinfo, jitter: int | None = None):
 
 def _check_cron(expression: str) -> None:
     try:
-        cron_trigger(expression, ZoneInfo("UTC"))
+        cron_trigger(expression, UTC_ZONE)
     except ValueError as exc:
         raise UserError(
             f"SCHEDULE_CRON={expression!r} is not a cron expression ({exc}): use five fields, "

@@ -353,6 +353,8 @@ class GenerationWorker:
         self.stats.batches += 1
         self.stats.largest_batch = max(self.stats.largest_batch, len(live))
         for prompt, result in zip(live, results, strict=True):
+            if prompt.future.done():  # the caller stopped waiting
+                continue
             if result.text is None:
                 _resolve(prompt, error=_no_clean_meme(result))
                 continue

@@ -68,7 +68,8 @@ def test_a_slot_reaches_discord_bluesky_and_mastodon(model_dir, tmp_path):
     assert grapheme_length(text) <= INSTANCE_LIMIT
     (status_row,) = instance.statuses.values()
     assert status_row["visibility"] == "public"
-    assert "bluesky: ok" in status and "mastodon: ok" in status
+    assert "bluesky: ok (posts up to 300 characters)" in status
+    assert f"mastodon: ok (posts up to {INSTANCE_LIMIT} characters)" in status
     assert {d.target for d in deliveries} == {
         f"discord:{message['channel_id']}",
         "bluesky",

@@ -155,3 +155,29 @@ def test_find_post_looks_at_the_accounts_latest_records(fake_bluesky, bluesky_ta
     with caplog.at_level(logging.DEBUG):
         asyncio.run(find("maybe it landed", before))
     assert APP_PASSWORD not in caplog.text
+
+
+def test_prepare_logs_in_once_and_finds_wrong_credentials_early(fake_bluesky, tmp_path):
+    target = BlueskyTarget.from_settings(bluesky_settings(fake_bluesky, tmp_path))
+    asyncio.run(target.prepare())
+    asyncio.run(target.prepare())
+    assert len(fake_bluesky.calls(CREATE_SESSION)) == 1 and target.problem is None
+    assert fake_bluesky.records == {}
+
+    resumed = BlueskyTarget.from_settings(bluesky_settings(fake_bluesky, tmp_path))
+    asyncio.run(resumed.prepare())  # the saved session: no request at all
+    assert len(fake_bluesky.requests) == 1
+
+    wrong = bluesky_settings(fake_bluesky, tmp_path / "other", app_password="zzzz-zzzz-zzzz-zzzz")
+    refused = BlueskyTarget.from_settings(wrong)
+    asyncio.run(refused.prepare())
+    assert "BLUESKY_APP_PASSWORD" in refused.problem
+
+
+def test_prepare_on_an_unreachable_server_waits_for_the_send(tmp_path):
+    class Nowhere:
+        base_url = "http://127.0.0.1:9"
+
+    target = BlueskyTarget.from_settings(bluesky_settings(Nowhere(), tmp_path))
+    asyncio.run(target.prepare())
+    assert target.problem is None and target.session.did is None

@@ -179,7 +179,7 @@ def test_unauthorized_x_is_marked_unhealthy_and_discord_goes_on(tmp_path, fake_x
     assert "console: posted" in first and "x: failed" in first and "401" in first
     assert "console: posted" in second and "x: skipped" in second
     assert len(fake_x.tweet_requests()) == 1  # no more calls with bad keys
-    assert memes.kinds == ["x", "discord"]  # X's limits no longer apply
+    assert memes.kinds == ["x", "console"]  # X's limits no longer apply: the console is left
     assert any(line.startswith("x: unhealthy: X refused the credentials (401") for line in status)
 
 

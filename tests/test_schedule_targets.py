@@ -71,9 +71,7 @@ def post_until(settings, target: str, status: str):
     ``status``; the summary, the slot, the delivery and its attempts' outcomes."""
 
     async def main():
-        async with running_scheduler(
-            settings.posting, all_targets(settings), MemeSource()
-        ) as sch:
+        async with running_scheduler(settings.posting, all_targets(settings), MemeSource()) as sch:
             summary = await sch.post_now()
             (slot,) = sch.ledger.slots()
 
@@ -133,13 +131,15 @@ def test_unhealthy_targets_are_skipped_and_the_rest_still_posts(tmp_path, fake_m
         settings = targets_settings(tmp_path, wrong_password, fake_mastodon)
         console, memes = io.StringIO(), MemeSource()
         summary, _, deliveries = post_once(settings, console, memes)
-    assert "bluesky: failed (Bluesky refused the login" in summary
+    assert "bluesky: skipped (Bluesky refused the login" in summary
     rows = by_target(deliveries)
     assert rows["console"].status == "posted"
-    assert rows["bluesky"].status == "failed" and "BLUESKY_APP_PASSWORD" in rows["bluesky"].error
-    # the revoked token was found before the meme was made: Mastodon is skipped
+    # both were found out before the meme was made (the login, the token check): skipped, and
+    # the meme was made for the console alone
+    assert rows["bluesky"].status == "skipped" and "BLUESKY_APP_PASSWORD" in rows["bluesky"].error
     assert rows["mastodon"].status == "skipped" and "401" in rows["mastodon"].error
-    assert memes.kinds == ["bluesky"]
+    assert memes.kinds == ["console"]
+    assert wrong_password.records == {}
     assert fake_mastodon.statuses == {}
 
 

@@ -96,11 +96,10 @@ class SlotRunner:
         """Whose length limit the meme must meet, and that target's own limit: the strictest
         healthy target. X's weighted 280 (never fewer than 280 graphemes) comes first, then
         targets counting graphemes (Bluesky's 300, a Mastodon instance's ``max_length``),
-        smallest first; else Discord's (or the console's when it is the only target)."""
+        smallest first; else Discord's (or the console's when it is the only healthy target)."""
         limits: list[tuple[int, str, int | None]] = []
-        for name, target in self.targets.items():
-            if target.problem is not None:
-                continue
+        healthy = {name: t for name, t in self.targets.items() if t.problem is None}
+        for name, target in healthy.items():
             if name == X_TARGET:
                 limits.append((X_MAX_WEIGHTED, X_TARGET, None))
             elif (own := getattr(target, "max_length", None)) is not None:
@@ -108,7 +107,7 @@ class SlotRunner:
         if limits:
             _, kind, own = min(limits, key=lambda limit: limit[0])
             return kind, own
-        return ("console" if set(self.targets) == {"console"} else "discord"), None
+        return ("console" if set(healthy) == {"console"} else "discord"), None
 
     async def _prepare_targets(self) -> None:
         """Let targets that learn their limits from the server (Mastodon) do it now."""

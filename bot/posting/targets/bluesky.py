@@ -5,7 +5,8 @@ Bluesky has no refusal of duplicates, so a send that may have landed (it timed o
 process died during it) is not simply repeated: :meth:`BlueskyTarget.find_post` looks for the
 text among the account's own latest records first (``com.atproto.repo.listRecords``, which the
 account's server answers itself, at once after a write). Wrong credentials (401, or a refresh
-token the server no longer takes and a fresh login that fails) mark the target unhealthy.
+token the server no longer takes and a fresh login that fails) mark the target unhealthy;
+:meth:`BlueskyTarget.prepare` logs in before the first meme, so that they are known early.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def _session_refused(exc: Exception) -> bool:
     return isinstance(exc, BadRequestError) and _error_name(exc) in SESSION_ERRORS
 
 
+def _did(did: str) -> str:
+    return did
+
+
 def _status(exc: RequestErrorBase) -> int | None:
     return exc.response.status_code if exc.response is not None else None
 
@@ -82,6 +87,19 @@ class BlueskyTarget:
     def from_settings(cls, settings: BlueskySettings) -> BlueskyTarget:
         """For the account of ``BLUESKY_HANDLE`` on ``BLUESKY_SERVICE``."""
         return cls(make_client(settings), settings)
+
+    async def prepare(self) -> None:
+        """Log in before the first meme is made (a saved session costs no request): wrong
+        credentials make the target unhealthy before a meme is generated for it. Other
+        failures are only logged; the send tries again."""
+        if self.session.did is not None or self.problem is not None:
+            return
+        try:
+            await self._call(_did)
+        except TargetUnhealthy:
+            return  # ``problem`` says why
+        except (TransientError, RateLimited, PostRejected) as exc:
+            log.warning("Bluesky: cannot log in yet (%s); trying again at the send", exc)
 
     async def send(self, text: str, nonce: str | None = None) -> str:
         """Post ``text``; the new post's ``at://`` URI. ``nonce`` is unused (Bluesky has none)."""

@@ -152,6 +152,9 @@ def test_find_post_looks_at_the_accounts_latest_records(fake_bluesky, bluesky_ta
     assert asyncio.run(find("maybe it landed", before)) == uri
     assert asyncio.run(find("never posted", before)) is None
     assert asyncio.run(find("maybe it landed", before + timedelta(hours=1))) is None
+    odd = {"$type": "app.bsky.feed.post", "text": "odd clock", "createdAt": "yesterday"}
+    fake_bluesky.records[f"at://{DID}/app.bsky.feed.post/3zzzzzzzzzzzz"] = odd
+    assert asyncio.run(find("odd clock", before)) is None  # another client's bad createdAt
     with caplog.at_level(logging.DEBUG):
         asyncio.run(find("maybe it landed", before))
     assert APP_PASSWORD not in caplog.text

@@ -68,6 +68,15 @@ def _did(did: str) -> str:
     return did
 
 
+def _created_at(stamp: str | None) -> datetime | None:
+    """A record's ``createdAt`` (set by the client that wrote it: it may be malformed)."""
+    try:
+        moment = datetime.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
 def _status(exc: RequestErrorBase) -> int | None:
     return exc.response.status_code if exc.response is not None else None
 
@@ -119,10 +128,10 @@ class BlueskyTarget:
             {"repo": did, "collection": POST_COLLECTION, "limit": RECENT_RECORDS}
         )
         for record in answer.records:
-            created = getattr(record.value, "created_at", None)
-            if getattr(record.value, "text", None) != text or created is None:
+            if getattr(record.value, "text", None) != text:
                 continue
-            if datetime.fromisoformat(created) >= since - CLOCK_SLACK:
+            created = _created_at(getattr(record.value, "created_at", None))
+            if created is not None and created >= since - CLOCK_SLACK:
                 return record.uri
         return None
 

@@ -184,3 +184,14 @@ def test_prepare_on_an_unreachable_server_waits_for_the_send(tmp_path):
     target = BlueskyTarget.from_settings(bluesky_settings(Nowhere(), tmp_path))
     asyncio.run(target.prepare())
     assert target.problem is None and target.session.did is None
+
+
+@pytest.mark.parametrize(
+    "damage", ["", "not a session", f"{HANDLE}:::{DID}:::x.y.z:::a.b.c:::http://127.0.0.1:9"]
+)
+def test_a_damaged_session_file_means_a_fresh_login(fake_bluesky, tmp_path, damage):
+    settings = bluesky_settings(fake_bluesky, tmp_path)
+    settings.session_path.write_text(damage)
+    send(BlueskyTarget.from_settings(settings), "after the damage")
+    assert len(fake_bluesky.calls(CREATE_SESSION)) == 1
+    assert fake_bluesky.posted_texts() == ["after the damage"]

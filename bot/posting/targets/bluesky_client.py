@@ -16,6 +16,7 @@ from pathlib import Path
 
 from atproto import Client, Session, SessionEvent
 from atproto_client.request import Request
+from atproto_core.exceptions import AtProtocolError
 
 from bot.posting.targets.bluesky_settings import BlueskySettings
 from pipeline.atomic import atomic_path
@@ -38,7 +39,10 @@ class SessionStore:
             return None
         try:
             saved = Session.decode(text)
-        except ValueError:
+            saved.access_jwt_payload  # noqa: B018 (decodes both tokens: a damaged file fails)
+            saved.refresh_jwt_payload  # noqa: B018
+        except (ValueError, AtProtocolError):
+            log.warning("Bluesky: the saved session in %s is damaged; logging in again", self.path)
             return None
         return text if saved.handle.lower() == self.handle.lower() else None
 

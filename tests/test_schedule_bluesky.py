@@ -195,3 +195,12 @@ def test_a_damaged_session_file_means_a_fresh_login(fake_bluesky, tmp_path, dama
     send(BlueskyTarget.from_settings(settings), "after the damage")
     assert len(fake_bluesky.calls(CREATE_SESSION)) == 1
     assert fake_bluesky.posted_texts() == ["after the damage"]
+
+
+def test_a_refused_refresh_is_replaced_by_a_fresh_login(fake_bluesky, bluesky_target):
+    fake_bluesky.access_ttl = 60  # every call refreshes first
+    send(bluesky_target, "one")
+    fake_bluesky.revoke_sessions()  # refreshSession now answers 400 ExpiredToken
+    send(bluesky_target, "two")
+    assert len(fake_bluesky.calls(CREATE_SESSION)) == 2
+    assert fake_bluesky.posted_texts() == ["one", "two"]

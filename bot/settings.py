@@ -21,7 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.posting.settings import ScheduleSettings
+from bot.posting.settings import ScheduleSettings, check_target_keys
+from bot.posting.targets.bluesky_settings import BlueskySettings
+from bot.posting.targets.mastodon_settings import MastodonSettings
 from pipeline.cli import LOG_LEVEL_ENV
 from pipeline.contentfilter import FilterSettings
 from pipeline.env import EnvSection, env_path, read_env_file, setting, url, walk_keys
@@ -89,6 +91,11 @@ class Settings:
     serving: ServingSettings = field(default_factory=ServingSettings)
     filter: FilterSettings = field(default_factory=FilterSettings)
     posting: ScheduleSettings = field(default_factory=ScheduleSettings)
+    bluesky: BlueskySettings = field(default_factory=BlueskySettings)
+    mastodon: MastodonSettings = field(default_factory=MastodonSettings)
+
+    def __post_init__(self) -> None:
+        check_target_keys(self.posting, self.bluesky, self.mastodon)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -99,6 +106,8 @@ class Settings:
             serving=ServingSettings.from_env(env),
             filter=filtering,
             posting=dataclasses.replace(posting, recent_texts=filtering.recent_posts),
+            bluesky=BlueskySettings.from_env(env),
+            mastodon=MastodonSettings.from_env(env),
         )
 
 

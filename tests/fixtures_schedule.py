@@ -65,9 +65,11 @@ class MemeSource:
         self.prefix = prefix
         self.delay = delay
         self.kinds: list[str] = []
+        self.max_lengths: list[int | None] = []
 
-    async def __call__(self, kind: str) -> Meme:
+    async def __call__(self, kind: str, max_length: int | None = None) -> Meme:
         self.kinds.append(kind)
+        self.max_lengths.append(max_length)
         if self.delay:
             await asyncio.sleep(self.delay)
         number = len(self.kinds)
@@ -97,6 +99,31 @@ def make_targets(settings: ScheduleSettings, console: io.StringIO | None = None)
     if settings.post_to_x:
         targets.append(XTarget.from_settings(settings))
     return targets
+
+
+def loop_ticks_while_failing(send, error: type[Exception], match: str) -> int:
+    """Run ``send()`` (a coroutine function expected to raise ``error`` matching ``match``) in
+    a fresh loop beside a 10 ms ticker; how often the ticker ran meanwhile (a client blocking
+    the loop would leave it at zero)."""
+
+    async def main() -> int:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        try:
+            with pytest.raises(error, match=match):
+                await send()
+        finally:
+            task.cancel()
+        return ticks
+
+    return asyncio.run(main())
 
 
 async def wait_for(condition, timeout: float = 5.0, step: float = 0.02) -> None:

@@ -17,7 +17,11 @@ from bot.posting.errors import (
 )
 from bot.posting.targets.x import XTarget
 from tests.fakes import x_api
-from tests.fixtures_schedule import fake_x_fixture, x_target_fixture  # noqa: F401 (fixtures)
+from tests.fixtures_schedule import (  # noqa: F401 (fixtures)
+    fake_x_fixture,
+    loop_ticks_while_failing,
+    x_target_fixture,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -82,23 +86,10 @@ def test_server_error_is_transient(fake_x, x_target):
 
 def test_timeout_is_transient_and_loop_stays_free(fake_x, x_target):
     fake_x.script(x_api.slow(2.0))
-
-    async def main() -> int:
-        ticks = 0
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        task = asyncio.create_task(ticker())
-        with pytest.raises(TransientError, match="timed out"):
-            await x_target.send("slow network")
-        task.cancel()
-        return ticks
-
-    assert asyncio.run(main()) >= 10  # the loop ran while tweepy waited (timeout 0.5 s)
+    ticks = loop_ticks_while_failing(
+        lambda: x_target.send("slow network"), TransientError, "timed out"
+    )
+    assert ticks >= 10  # the loop ran while tweepy waited (timeout 0.5 s)
 
 
 def test_connection_refused_is_transient():

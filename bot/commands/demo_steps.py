@@ -116,10 +116,11 @@ class Demo:
             ConsoleTarget(name="x", label="   would post to X (fits its weighted 280):"),
         ]
 
-        async def make_meme(kind: str):
+        async def make_meme(kind: str, max_length: int | None):
             results = await asyncio.to_thread(
-                clean_memes, self.generator, (), self.content_filter, Target(kind)
-            )
+                clean_memes, self.generator, (), self.content_filter, Target(kind),
+                max_length=max_length,
+            )  # fmt: skip
             return results[0]
 
         def remember(text: str) -> None:

@@ -3,8 +3,8 @@
 :func:`build_poster` makes the :class:`~bot.posting.scheduler.PostScheduler` the bot
 (``setup_hook``) and console mode start: memes come from the generation worker through the content
 filter (``GenerationWorker.generate_post``), posted texts feed the filter's novelty check on the
-worker thread, and the targets are the configured Discord channels and X (or, in console mode, the
-terminal).
+worker thread, and the targets are the configured Discord channels, X, Bluesky and Mastodon (or,
+in console mode, the terminal).
 """
 
 from __future__ import annotations
@@ -36,15 +36,23 @@ def open_ledger(settings: ScheduleSettings) -> Ledger:
         ) from None
 
 
-def discord_and_x_targets(settings: ScheduleSettings, client) -> list[PostTarget]:
+def remote_targets(settings: Settings, client) -> list[PostTarget]:
+    """The configured Discord channels (of ``client``), X, Bluesky and Mastodon."""
+    from bot.posting.targets.bluesky import BlueskyTarget
     from bot.posting.targets.discord import DiscordChannelTarget
+    from bot.posting.targets.mastodon import MastodonTarget
     from bot.posting.targets.x import XTarget
 
+    posting = settings.posting
     targets: list[PostTarget] = [
-        DiscordChannelTarget(client, channel) for channel in settings.discord_channel_ids
+        DiscordChannelTarget(client, channel) for channel in posting.discord_channel_ids
     ]
-    if settings.post_to_x:
-        targets.append(XTarget.from_settings(settings))
+    if posting.post_to_x:
+        targets.append(XTarget.from_settings(posting))
+    if posting.post_to_bluesky:
+        targets.append(BlueskyTarget.from_settings(settings.bluesky))
+    if posting.post_to_mastodon:
+        targets.append(MastodonTarget.from_settings(settings.mastodon))
     return targets
 
 
@@ -55,18 +63,18 @@ def build_poster(
     client=None,
     console: TextIO | None = None,
 ) -> PostScheduler | None:
-    """The scheduler for Discord ``client`` (channels, X) or for the ``console``; None when
-    there is nowhere to post (no channel, X off, no console)."""
+    """The scheduler for Discord ``client`` (channels, X, Bluesky, Mastodon) or for the
+    ``console``; None when there is nowhere to post (no channel, no other target, no console)."""
     posting = settings.posting
     if console is not None:
         targets: list[PostTarget] = [ConsoleTarget(console)]
     else:
-        targets = discord_and_x_targets(posting, client)
+        targets = remote_targets(settings, client)
     if not targets:
         return None
 
-    async def make_meme(kind: str):
-        return await worker.generate_post(Target(kind))
+    async def make_meme(kind: str, max_length: int | None):
+        return await worker.generate_post(Target(kind), max_length)
 
     async def remember(text: str) -> None:
         await worker.run(lambda _generator, content_filter: content_filter.remember_posted(text))

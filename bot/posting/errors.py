@@ -6,7 +6,10 @@ own errors into these, so the scheduler handles every target the same way.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+
+# When a target says "too many requests" without saying until when.
+RATE_LIMIT_FALLBACK = timedelta(minutes=15)
 
 
 class PostError(Exception):
@@ -23,6 +26,14 @@ class RateLimited(PostError):
     def __init__(self, message: str, retry_at: datetime) -> None:
         super().__init__(message)
         self.retry_at = retry_at
+
+    @classmethod
+    def until(cls, reason: str, retry_at: datetime | None) -> RateLimited:
+        """``reason``, to retry at ``retry_at`` (never in the past), or after
+        :data:`RATE_LIMIT_FALLBACK` when the target did not say when."""
+        now = datetime.now(UTC)
+        when = max(retry_at or now + RATE_LIMIT_FALLBACK, now)
+        return cls(f"{reason}; retrying at {when.isoformat(timespec='seconds')}", when)
 
 
 class DuplicateText(PostError):

@@ -1,11 +1,12 @@
 """The post ledger: every scheduled slot and every send attempt per target, in one SQLite file.
 
-A slot is one scheduled meme; it has one delivery per target (``discord:<channel id>``, ``x``)
-and each delivery has one row per attempt. The ledger is committed *before* a send (the
-delivery becomes ``sending``) and *after* it (``posted``, ``retrying``, ``failed``...), so after
-a crash a delivery left in ``sending`` is known to be in doubt and is never blindly sent again.
+A slot is one scheduled meme; it has one delivery per target (``discord:<channel id>``, ``x``,
+``bluesky``, ``mastodon``) and each delivery has one row per attempt. The ledger is committed
+*before* a send (the delivery becomes ``sending``) and *after* it (``posted``, ``retrying``,
+``failed``...), so after a crash a delivery left in ``sending`` is known to be in doubt and is
+never blindly sent again.
 
-Delivery statuses: ``pending`` (not sent yet, or waiting for X's rate-limit reset),
+Delivery statuses: ``pending`` (not sent yet, or waiting for a rate-limit reset),
 ``sending`` (a send is in flight, or was when the process died), ``posted``, ``retrying``
 (a transient failure; ``next_retry_at`` says when), ``failed`` and ``skipped`` (final).
 """

@@ -231,8 +231,10 @@ class PostScheduler:
         lines = []
         lines.append(f"Schedule: {self.settings.describe()}")
         for name, target in self.runner.targets.items():
+            limit = getattr(target, "max_length", None)
+            health = "ok" + (f" (posts up to {limit} characters)" if limit else "")
             lines.append(
-                f"{name}: " + ("ok" if target.problem is None else f"unhealthy: {target.problem}")
+                f"{name}: " + (health if target.problem is None else f"unhealthy: {target.problem}")
             )
         x = self.runner.targets.get(X_TARGET)
         if x is not None:

@@ -2,7 +2,10 @@
 
 A malformed key raises :class:`~pipeline.errors.UserError` with one line naming it. Slots come
 from ``SCHEDULE_CRON`` or ``SCHEDULE_INTERVAL``; they go to ``SCHEDULE_DISCORD_CHANNEL_IDS``
-and, with ``SCHEDULE_POST_TO_X``, to X.
+and, with ``SCHEDULE_POST_TO_X``, ``SCHEDULE_POST_TO_BLUESKY`` and ``SCHEDULE_POST_TO_MASTODON``,
+to X, Bluesky and Mastodon (whose keys are sections of their own: ``BLUESKY_*`` in
+:mod:`bot.posting.targets.bluesky_settings`, ``MASTODON_*`` in
+:mod:`bot.posting.targets.mastodon_settings`; :func:`check_target_keys` ties them together).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.posting.ledger import DEFAULT_LEDGER_PATH
+from bot.posting.targets.bluesky_settings import BlueskySettings
+from bot.posting.targets.mastodon_settings import MastodonSettings
 from bot.posting.targets.x_client import XCredentials
 from pipeline.contentfilter import FilterSettings
 from pipeline.env import EnvSection, setting, url
@@ -48,6 +53,8 @@ class ScheduleSettings(EnvSection):
     grace: timedelta = timedelta(hours=1)
     discord_channel_ids: tuple[int, ...] = ()
     post_to_x: bool = False
+    post_to_bluesky: bool = False
+    post_to_mastodon: bool = False
     x_api_key: str | None = setting(None, prefix="", secret=True)
     x_api_secret: str | None = setting(None, prefix="", secret=True)
     x_access_token: str | None = setting(None, prefix="", secret=True)
@@ -79,9 +86,12 @@ class ScheduleSettings(EnvSection):
 
     @property
     def targets(self) -> tuple[str, ...]:
-        """Ledger names of the targets: ``discord:<channel id>`` ..., then ``x``."""
+        """Ledger names of the targets: ``discord:<channel id>`` ..., then ``x``, ``bluesky``
+        and ``mastodon`` when they are on."""
         names = tuple(f"discord:{c}" for c in self.discord_channel_ids)
-        return (*names, "x") if self.post_to_x else names
+        others = {"x": self.post_to_x, "bluesky": self.post_to_bluesky}
+        others["mastodon"] = self.post_to_mastodon
+        return names + tuple(name for name, on in others.items() if on)
 
     @property
     def scheduled(self) -> bool:
@@ -93,6 +103,21 @@ class ScheduleSettings(EnvSection):
             return "no schedule (SCHEDULE_CRON or SCHEDULE_INTERVAL); /deepciso post still works"
         when = f"cron '{self.cron}'" if self.cron else f"every {self.interval}"
         return f"{when} ({self.timezone})"
+
+
+def check_target_keys(
+    posting: ScheduleSettings, bluesky: BlueskySettings, mastodon: MastodonSettings
+) -> None:
+    """A target that is on has every key it needs (UserError naming the first missing one)."""
+    for switch, on, section in (
+        ("SCHEDULE_POST_TO_BLUESKY", posting.post_to_bluesky, bluesky),
+        ("SCHEDULE_POST_TO_MASTODON", posting.post_to_mastodon, mastodon),
+    ):
+        if on and (missing := section.missing()):
+            raise UserError(
+                f"{missing[0]} is missing: {switch} is on, so put {' and '.join(missing)} in "
+                f".env (see docs/posting-targets.md), or set {switch}=false"
+            )
 
 
 def _timezone(name: str) -> tzinfo:

@@ -3,7 +3,9 @@
 The ledger is written before each send (``sending``) and after it, so :meth:`SlotRunner.recover`
 can finish a slot a crash interrupted without posting anything twice: a send left in doubt is
 repeated only to a target that refuses a second copy itself (X refuses duplicate text; Discord
-returns the first message for a repeated nonce within a few minutes), otherwise it is marked
+returns the first message for a repeated nonce within a few minutes; Mastodon the first status
+for a repeated ``Idempotency-Key`` within an hour) or that can look for it first (Bluesky: the
+account's latest posts are searched for the text, see ``find_post``); otherwise it is marked
 failed and named in the log.
 """
 
@@ -26,12 +28,17 @@ from bot.posting.errors import (
 from bot.posting.ledger import Delivery, Ledger, utcnow
 from bot.posting.settings import ScheduleSettings
 from bot.posting.targets.base import PostTarget
+from pipeline.contentfilter.xlength import X_MAX_WEIGHTED
 
 log = logging.getLogger(__name__)
 
 X_TARGET = "x"
 # How long after a send its target still recognises a repeat of it (see the module docstring).
-RESEND_WINDOWS = {"x": timedelta(hours=24), "discord": timedelta(minutes=2)}
+RESEND_WINDOWS = {
+    "x": timedelta(hours=24),
+    "discord": timedelta(minutes=2),
+    "mastodon": timedelta(hours=1),
+}
 MAYBE_LANDED = ("transient", "in_doubt")
 
 
@@ -43,7 +50,8 @@ class MemeResult(Protocol):
     candidates: int
 
 
-MakeMeme = Callable[[str], Awaitable[MemeResult]]
+# (target kind, that target's own length limit or None) -> a filtered meme
+MakeMeme = Callable[[str, int | None], Awaitable[MemeResult]]
 
 
 def _resend_window(target: str) -> timedelta | None:
@@ -84,13 +92,29 @@ class SlotRunner:
         self.ledger.skip_slot(slot_id, reason)
         return slot_id
 
-    def meme_kind(self) -> str:
-        """Whose length limits the meme must meet: X's weighted 280 when X is a healthy
-        target, else Discord's (or the console's when it is the only target)."""
-        x = self.targets.get(X_TARGET)
-        if x is not None and x.problem is None:
-            return X_TARGET
-        return "console" if set(self.targets) == {"console"} else "discord"
+    def meme_kind(self) -> tuple[str, int | None]:
+        """Whose length limit the meme must meet, and that target's own limit: the strictest
+        healthy target. X's weighted 280 (never fewer than 280 graphemes) comes first, then
+        targets counting graphemes (Bluesky's 300, a Mastodon instance's ``max_length``),
+        smallest first; else Discord's (or the console's when it is the only healthy target)."""
+        limits: list[tuple[int, str, int | None]] = []
+        healthy = {name: t for name, t in self.targets.items() if t.problem is None}
+        for name, target in healthy.items():
+            if name == X_TARGET:
+                limits.append((X_MAX_WEIGHTED, X_TARGET, None))
+            elif (own := getattr(target, "max_length", None)) is not None:
+                limits.append((own, name, own))
+        if limits:
+            _, kind, own = min(limits, key=lambda limit: limit[0])
+            return kind, own
+        return ("console" if set(healthy) == {"console"} else "discord"), None
+
+    async def _prepare_targets(self) -> None:
+        """Let targets that learn their limits from the server (Mastodon) do it now."""
+        for target in self.targets.values():
+            prepare = getattr(target, "prepare", None)
+            if prepare is not None:
+                await prepare()
 
     async def _complete(self, slot_id: int) -> None:
         if self.ledger.slot(slot_id).text is None:
@@ -112,7 +136,8 @@ class SlotRunner:
         self.ledger.finish_slot(slot_id)
 
     async def _generate(self, slot_id: int) -> MemeResult:
-        result = await self.make_meme(self.meme_kind())
+        await self._prepare_targets()
+        result = await self.make_meme(*self.meme_kind())
         codes = Counter(r.split(":", 1)[0] for _, reasons in result.rejected for r in reasons)
         self.ledger.record_rejections(slot_id, codes)
         if result.text is None:
@@ -130,11 +155,11 @@ class SlotRunner:
         """Why this delivery must not be sent at all (None: send it)."""
         if target is None:
             return f"{delivery.target} is no longer a configured target"
-        if delivery.target != X_TARGET:
+        if delivery.target.startswith("discord:"):
             return None  # a Discord channel with a problem is tried again: it may be fixed
         if target.problem is not None:
             return target.problem
-        if self.x_posts_today() >= self.settings.x_daily_budget:
+        if delivery.target == X_TARGET and self.x_posts_today() >= self.settings.x_daily_budget:
             return (
                 f"X daily budget of {self.settings.x_daily_budget} posts reached (X_DAILY_BUDGET)"
             )
@@ -158,9 +183,8 @@ class SlotRunner:
             return
         text = delivery.text
         attempt = self.ledger.begin_attempt(delivery.id, text)
-        slot_time = self.ledger.slot(delivery.slot_id).scheduled_at
         try:
-            remote_id = await target.send(text, nonce=f"{int(slot_time.timestamp())}-{delivery.id}")
+            remote_id, found = await self._send(target, delivery, text)
         except RateLimited as exc:
             self.ledger.finish_attempt(
                 attempt,
@@ -186,10 +210,38 @@ class SlotRunner:
             )
         else:
             self.ledger.finish_attempt(
-                attempt, outcome="posted", status="posted", remote_id=remote_id
+                attempt,
+                outcome="found" if found else "posted",
+                status="posted",
+                remote_id=remote_id,
+                error="already posted by an earlier attempt (found among the account's posts)"
+                if found
+                else None,
             )
-            log.info("slot %d: posted to %s (id %s)", delivery.slot_id, delivery.target, remote_id)
+            log.info(
+                "slot %d: %s %s (id %s)",
+                delivery.slot_id,
+                "found the earlier post on" if found else "posted to",
+                delivery.target,
+                remote_id,
+            )
             await self.remember(text)
+
+    async def _send(self, target: PostTarget, delivery: Delivery, text: str) -> tuple[str, bool]:
+        """Send ``text``; (remote id, whether it was found already posted). A target with
+        ``find_post`` is searched first when an earlier try of this text may have landed."""
+        find_post = getattr(target, "find_post", None)
+        if find_post is not None:
+            doubtful = [
+                a
+                for a in self.ledger.attempts(delivery.id)[:-1]
+                if a.text == text and a.outcome in MAYBE_LANDED
+            ]
+            if doubtful and (found := await find_post(text, doubtful[0].started_at)):
+                return found, True
+        slot_time = self.ledger.slot(delivery.slot_id).scheduled_at
+        nonce = f"{int(slot_time.timestamp())}-{delivery.id}"
+        return await target.send(text, nonce=nonce), False
 
     def _transient(self, delivery: Delivery, attempt: int, exc: TransientError) -> None:
         earlier = self.ledger.attempts(delivery.id)[:-1]
@@ -306,13 +358,18 @@ class SlotRunner:
     def _settle_in_doubt(self, delivery: Delivery, now: datetime) -> None:
         attempt = self.ledger.attempts(delivery.id)[-1]
         window = _resend_window(delivery.target)
-        if window is not None and now - attempt.started_at <= window:
+        searchable = hasattr(self.targets.get(delivery.target), "find_post")
+        if searchable or (window is not None and now - attempt.started_at <= window):
             self.ledger.finish_attempt(
                 attempt.id,
                 outcome="in_doubt",
                 status="pending",
-                error="interrupted while sending; sending the same post again "
-                "(the target refuses a second copy)",
+                error="interrupted while sending; "
+                + (
+                    "looking for it among the account's posts before sending again"
+                    if searchable
+                    else "sending the same post again (the target refuses a second copy)"
+                ),
                 next_retry_at=now,
             )
             log.warning(

@@ -236,11 +236,19 @@ class GenerationWorker:
         """
         return await self._call(lambda: fn(self._generator, self._filter))
 
-    async def generate_post(self, target: Target) -> CleanResult:
-        """One filtered text without a prompt, for a scheduled post to ``target``."""
+    async def generate_post(self, target: Target, max_length: int | None = None) -> CleanResult:
+        """One filtered text without a prompt, for a scheduled post to ``target`` (whose own
+        length limit, such as a Mastodon instance's, is ``max_length``)."""
 
         def make(generator: Generator, content_filter: ContentFilter) -> CleanResult:
-            return clean_memes(generator, (), content_filter, target, self.settings.sampling)[0]
+            return clean_memes(
+                generator,
+                (),
+                content_filter,
+                target,
+                self.settings.sampling,
+                max_length=max_length,
+            )[0]
 
         return await self.run(make)
 

@@ -69,6 +69,7 @@ def clean_memes(
     batch_size: int | None = None,
     max_candidates: int | None = None,
     seed: int | None = None,
+    max_length: int | None = None,
 ) -> list[CleanResult]:
     """``wanted`` clean memes for each prompt: one :class:`CleanResult` per prompt, or one for
     unprompted text when ``prompts`` is empty.
@@ -79,7 +80,8 @@ def clean_memes(
     (``ContentFilter.check``), until the prompt has ``wanted`` passes or has used
     ``max_candidates``; an empty answer ends the search. ``batch_size`` and
     ``max_candidates`` default to the filter's settings (``DEEPCISO_FILTER_BATCH_SIZE``,
-    ``DEEPCISO_FILTER_MAX_CANDIDATES``). Never returns a rejected text. The caller posts a
+    ``DEEPCISO_FILTER_MAX_CANDIDATES``); ``max_length``: the target's own length limit where it
+    has one (a Mastodon instance's). Never returns a rejected text. The caller posts a
     text, then calls ``content_filter.remember_posted`` so that it is not posted again.
     """
     settings = content_filter.settings
@@ -104,7 +106,10 @@ def clean_memes(
         for index, result in enumerate(active):
             batch = texts[index * per_prompt : (index + 1) * per_prompt]
             for text in batch[: max_candidates - result.candidates]:
-                result.record(text, content_filter.check(text, target, prompt=result.prompt))
+                verdict = content_filter.check(
+                    text, target, prompt=result.prompt, max_length=max_length
+                )
+                result.record(text, verdict)
                 if len(result.passed) >= wanted:
                     break
     return results
@@ -128,10 +133,12 @@ def generate_clean(
     batch_size: int | None = None,
     max_candidates: int | None = None,
     prompt: str = "",
+    max_length: int | None = None,
 ) -> CleanResult:
     """:func:`clean_memes` for one prompt whose candidates come from ``generate(n)``
     (a caller that brings its own sampling loop; ``prompt``: what the candidates start with;
-    ``batch_size`` and ``max_candidates`` default to the filter's settings)."""
+    ``batch_size`` and ``max_candidates`` default to the filter's settings; ``max_length``: the
+    target's own length limit)."""
     return clean_memes(
         _Calls(generate),
         [prompt] if prompt else (),
@@ -139,4 +146,5 @@ def generate_clean(
         target,
         batch_size=batch_size,
         max_candidates=max_candidates,
+        max_length=max_length,
     )[0]

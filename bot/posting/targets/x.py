@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import requests
 import tweepy
 
 from bot.posting.errors import (
+    RATE_LIMIT_FALLBACK,
     DuplicateText,
     PostRejected,
     RateLimited,
@@ -22,6 +23,7 @@ from bot.posting.errors import (
     TransientError,
 )
 from bot.posting.settings import ScheduleSettings
+from bot.posting.targets.base import mark_unhealthy
 from bot.posting.targets.x_client import XLimits, make_client
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,6 @@ log = logging.getLogger(__name__)
 X_TARGET = "x"
 DUPLICATE_MARKERS = ("duplicate content", "status is a duplicate")
 DUPLICATE_CODE = 187
-RATE_LIMIT_FALLBACK = timedelta(minutes=15)
 
 
 def _reason(exc: tweepy.HTTPException) -> str:
@@ -95,9 +96,9 @@ class XTarget:
             ) from None
 
     def _unhealthy(self, exc: tweepy.HTTPException) -> TargetUnhealthy:
-        self.problem = (
+        return mark_unhealthy(
+            self,
+            "X",
             f"X refused the credentials ({_reason(exc)}): check the four X_* keys in .env "
-            "and the app's read and write permission, then restart the bot"
+            "and the app's read and write permission, then restart the bot",
         )
-        log.error("X target unhealthy: %s", self.problem)
-        return TargetUnhealthy(self.problem)

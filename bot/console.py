@@ -21,7 +21,7 @@ from bot.serving.services import open_worker, prompt_gate
 from bot.serving.worker import GenerationWorker, ReloadFailed, WorkerError
 from bot.settings import Settings
 from bot.status import status_lines
-from pipeline.argtypes import is_utf8
+from pipeline.commands.argtypes import is_utf8
 from pipeline.contentfilter import Target
 
 HELP = "Type the first words of a meme. Commands: /status, /reload, /post, /quit."

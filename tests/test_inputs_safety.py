@@ -226,7 +226,7 @@ def test_a_table_of_only_bad_texts_names_the_stage(tmp_path, capsys):
 
 
 def test_every_numeric_option_has_a_checked_type():
-    """A plain ``type=int`` or ``float`` accepts -8: every number must use pipeline.argtypes."""
+    """A plain ``type=int`` or ``float`` accepts -8: every number uses commands.argtypes."""
     parser, _ = build_parser(PIPELINE_COMMANDS + BOT_COMMANDS)
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     unchecked = [

@@ -11,7 +11,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from pipeline.argtypes import positive_int
+from pipeline.commands.argtypes import positive_int
 
 NAME = "bot"
 HELP = "run the Discord bot (or --console to try it without Discord)"

@@ -12,7 +12,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from pipeline.argtypes import positive_float, positive_int
+from pipeline.commands.argtypes import positive_float, positive_int
 from pipeline.paths import refuse_overwrite
 
 NAME = "demo"

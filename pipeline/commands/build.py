@@ -12,7 +12,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from pipeline.argtypes import fraction, non_negative_float, positive_int
+from pipeline.commands.argtypes import fraction, non_negative_float, positive_int
 
 NAME = "build"
 HELP = "build model.txt from a Twint SQLite database"

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from pipeline.argtypes import fraction, is_utf8
+from pipeline.commands.argtypes import fraction, is_utf8
 from pipeline.errors import UserError
 
 NAME = "filter"

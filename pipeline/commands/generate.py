@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.argtypes import (
+from pipeline.commands.argtypes import (
     fraction,
     non_negative_float,
     non_negative_int,

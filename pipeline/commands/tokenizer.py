@@ -7,7 +7,7 @@ import logging
 import time
 from pathlib import Path
 
-from pipeline.argtypes import positive_int
+from pipeline.commands.argtypes import positive_int
 from pipeline.errors import UserError
 from pipeline.model_folder import TOKENIZER_FILE
 from pipeline.paths import DEFAULT_CORPUS, refuse_overwrite

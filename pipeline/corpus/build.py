@@ -21,8 +21,8 @@ from datetime import date
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.argtypes import is_utf8
 from pipeline.atomic import atomic_write, ensure_writable_dir
+from pipeline.commands.argtypes import is_utf8
 from pipeline.corpus.cleaning import clean_tweet
 from pipeline.corpus.percentile import linear_percentile
 from pipeline.corpus.split import is_validation

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.argtypes import (
+from pipeline.commands.argtypes import (
     fraction,
     non_negative_float,
     non_negative_int,

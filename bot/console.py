@@ -12,42 +12,48 @@ import sys
 import time
 from typing import TextIO
 
-from bot import poster as posting
-from bot.poster import Poster
-from bot.prompts import PromptRejected
-from bot.schedule import PostScheduler
-from bot.scheduled import build_poster, schedule_settings
-from bot.services import open_worker, prompt_gate
-from bot.settings import BotSettings
+from bot.posting import poster as posting
+from bot.posting.build import build_poster
+from bot.posting.poster import Poster
+from bot.posting.scheduler import PostScheduler
+from bot.serving.prompts import PromptRejected
+from bot.serving.services import open_worker, prompt_gate
+from bot.serving.worker import GenerationWorker, ReloadFailed, WorkerError
+from bot.settings import Settings
 from bot.status import status_lines
-from bot.worker import GenerationWorker, ReloadFailed, WorkerError
+from pipeline.commands.argtypes import is_utf8
 from pipeline.contentfilter import Target
 
 HELP = "Type the first words of a meme. Commands: /status, /reload, /post, /quit."
+NOT_UTF8 = "That line is not valid UTF-8 text; set the terminal to UTF-8 and type it again."
 
 
 async def run_console(
-    settings: BotSettings,
+    settings: Settings,
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
     poster: Poster | None = None,
 ) -> int:
-    schedule = schedule_settings(settings.environ)  # bad keys stop us before the model loads
     worker = await open_worker(settings, Target.CONSOLE)
     gate = prompt_gate(settings, Target.CONSOLE)
     started = time.monotonic()
     print(f"DeepCISO console, model {worker.serving_dir}. {HELP}", file=out, flush=True)
-    if poster is None and schedule.scheduled:  # scheduled posts are printed, not sent
-        poster = build_poster(settings.environ, worker, console=out)
+    if poster is None and settings.posting.scheduled:  # scheduled posts are printed, not sent
+        poster = build_poster(settings, worker, console=out)
     if isinstance(poster, PostScheduler):
         await poster.start()
+    if hasattr(stdin, "reconfigure"):  # undecodable bytes: a message for that line, not a crash
+        stdin.reconfigure(errors="surrogateescape")
     try:
         while True:
             print("> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
             if not line or line.strip() in ("/quit", "/exit"):
                 break
-            reply = await _answer(line.strip(), worker, gate, poster, started)
+            if is_utf8(line):
+                reply = await _answer(line.strip(), worker, gate, poster, started)
+            else:
+                reply = NOT_UTF8
             print(reply, file=out, flush=True)
     finally:
         if isinstance(poster, PostScheduler):

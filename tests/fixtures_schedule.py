@@ -15,18 +15,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.ledger import Ledger
-from bot.schedule import PostScheduler
-from bot.schedule_settings import X_KEYS, ScheduleSettings
-from bot.slots import SlotRunner
-from bot.targets import ConsoleTarget
-from bot.x_client import XCredentials, make_client
-from bot.x_poster import XPoster
+from bot.posting.ledger import Ledger
+from bot.posting.scheduler import PostScheduler
+from bot.posting.settings import X_KEYS, ScheduleSettings
+from bot.posting.slots import SlotRunner
+from bot.posting.targets.console import ConsoleTarget
+from bot.posting.targets.x import XTarget
+from bot.posting.targets.x_client import XCredentials, make_client
 from tests.fakes.x_api import FakeX
 
 CREDENTIALS = XCredentials("consumer-key", "consumer-secret", "access-token", "access-secret")
 # The same keys as .env entries, for tests that start the whole bot.
 X_ENV = dict(zip(X_KEYS, dataclasses.astuple(CREDENTIALS), strict=True))
+# The same keys as ScheduleSettings fields (x_api_key=...).
+X_FIELDS = {key.lower(): value for key, value in X_ENV.items()}
 
 
 @pytest.fixture(name="fake_x")
@@ -35,9 +37,9 @@ def fake_x_fixture():
         yield server
 
 
-@pytest.fixture(name="x_poster")
-def x_poster_fixture(fake_x: FakeX) -> XPoster:
-    return XPoster(make_client(CREDENTIALS, base=fake_x.base_url, timeout=0.5))
+@pytest.fixture(name="x_target")
+def x_target_fixture(fake_x: FakeX) -> XTarget:
+    return XTarget(make_client(CREDENTIALS, base=fake_x.base_url, timeout=0.5))
 
 
 @pytest.fixture(name="ledger")
@@ -63,9 +65,11 @@ class MemeSource:
         self.prefix = prefix
         self.delay = delay
         self.kinds: list[str] = []
+        self.max_lengths: list[int | None] = []
 
-    async def __call__(self, kind: str) -> Meme:
+    async def __call__(self, kind: str, max_length: int | None = None) -> Meme:
         self.kinds.append(kind)
+        self.max_lengths.append(max_length)
         if self.delay:
             await asyncio.sleep(self.delay)
         number = len(self.kinds)
@@ -79,12 +83,13 @@ class MemeSource:
 def schedule_settings(tmp_path: Path, fake_x: FakeX | None = None, **overrides) -> ScheduleSettings:
     values = dict(
         post_to_x=fake_x is not None,
-        x_credentials=CREDENTIALS if fake_x is not None else None,
         x_api_base=fake_x.base_url if fake_x is not None else None,
         x_timeout_seconds=0.5,
         retry_base_seconds=0.2,
         ledger_path=tmp_path / "ledger.db",
     )
+    if fake_x is not None:
+        values.update(X_FIELDS)
     values.update(overrides)
     return ScheduleSettings(**values)
 
@@ -92,8 +97,33 @@ def schedule_settings(tmp_path: Path, fake_x: FakeX | None = None, **overrides) 
 def make_targets(settings: ScheduleSettings, console: io.StringIO | None = None) -> list:
     targets: list = [ConsoleTarget(console or io.StringIO())]
     if settings.post_to_x:
-        targets.append(XPoster.from_settings(settings))
+        targets.append(XTarget.from_settings(settings))
     return targets
+
+
+def loop_ticks_while_failing(send, error: type[Exception], match: str) -> int:
+    """Run ``send()`` (a coroutine function expected to raise ``error`` matching ``match``) in
+    a fresh loop beside a 10 ms ticker; how often the ticker ran meanwhile (a client blocking
+    the loop would leave it at zero)."""
+
+    async def main() -> int:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        try:
+            with pytest.raises(error, match=match):
+                await send()
+        finally:
+            task.cancel()
+        return ticks
+
+    return asyncio.run(main())
 
 
 async def wait_for(condition, timeout: float = 5.0, step: float = 0.02) -> None:
@@ -122,7 +152,7 @@ def child_post_now(ledger_path: str, x_base: str, meme_delay: float) -> None:
     """Run in a child process: post one slot now (console + X); the test kills it midway."""
     settings = ScheduleSettings(
         post_to_x=True,
-        x_credentials=CREDENTIALS,
+        **X_FIELDS,
         x_api_base=x_base,
         x_timeout_seconds=60.0,
         ledger_path=Path(ledger_path),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline.cli import main
-from pipeline.corpus import BuildOptions, build_corpus
+from pipeline.corpus.build import BuildOptions, build_corpus
 from tests.fixtures_twint import make_db
 
 
@@ -85,7 +85,7 @@ def test_percentile_boundary_per_author(tmp_path, generation):
 
 
 def test_threshold_matches_numpy_linear_percentile():
-    from pipeline.percentile import linear_percentile
+    from pipeline.corpus.percentile import linear_percentile
 
     rng = np.random.default_rng(7)
     for _ in range(2000):
@@ -143,14 +143,14 @@ def test_nulls_and_empty_strings(tmp_path):
         {"id": 3, "author": "", "text": "nobody wrote this one here", "likes": 1, "retweets": 0},
     ]  # fmt: skip
     db = make_db(tmp_path / "n.db", "newest", rows)
-    # author '' and a NULL text must not crash; the NULL text scores 5, so 'a' keeps it alone.
+    # author '' and a NULL text must not crash; the NULL text is skipped and counted.
     report = build_corpus(
         BuildOptions(db=db, out=tmp_path / "m.txt", percentile=0, validation_fraction=0),
         progress=False,
     )
     assert (tmp_path / "m.txt").read_text().splitlines() == ["null counts are just zero"]
     assert report.removed["no_author"] == 1
-    assert report.removed["too_short"] == 1
+    assert report.removed["bad_text"] == 1 and report.removed["too_short"] == 0
 
 
 def test_date_range_with_epoch_milliseconds(tmp_path):

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from bot.cli import main
-from bot.prompts import PromptGate, PromptRejected
+from bot.serving.prompts import PromptGate, PromptRejected
 from pipeline.contentfilter import Target
 from pipeline.contentfilter.hygiene import UnsafePrompt, sanitize_prompt, strip_unsafe
 from tests.fixtures_filter import default_filter
@@ -52,11 +52,17 @@ def test_the_prompt_gate_refuses_a_lone_surrogate_and_cleans_controls():
     assert gate.admit("the \x1b[31mprinter\u2066 is") == "the printer is"
 
 
-def test_generate_refuses_a_lone_surrogate_prompt_in_one_line(tmp_path, capsys):
+def test_generate_refuses_a_lone_surrogate_prompt_without_a_traceback(tmp_path, capsys):
     status = main(["generate", "--model", str(tmp_path / "none"), "--prompt", "hi \ud800"])
     err = capsys.readouterr().err
     assert status == 2
-    assert "surrogate" in err and len(err.strip().splitlines()) == 1
+    assert "--prompt" in err and "Traceback" not in err
+
+
+def test_generate_strips_control_characters_from_prompts():
+    from pipeline.commands.generate import sanitized_prompts
+
+    assert sanitized_prompts(["log4j \x1b[31mis\u202e", "plain"]) == ["log4j is", "plain"]
 
 
 def test_the_filter_never_raises_on_random_strings():

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.ledger import Ledger
+from bot.posting.ledger import Ledger
 from tests.fakes import x_api
 from tests.fixtures_schedule import (  # fixtures: fake_x
     MemeSource,
@@ -179,7 +179,7 @@ def test_unauthorized_x_is_marked_unhealthy_and_discord_goes_on(tmp_path, fake_x
     assert "console: posted" in first and "x: failed" in first and "401" in first
     assert "console: posted" in second and "x: skipped" in second
     assert len(fake_x.tweet_requests()) == 1  # no more calls with bad keys
-    assert memes.kinds == ["x", "discord"]  # X's limits no longer apply
+    assert memes.kinds == ["x", "console"]  # X's limits no longer apply: the console is left
     assert any(line.startswith("x: unhealthy: X refused the credentials (401") for line in status)
 
 
@@ -226,7 +226,7 @@ def test_daily_budget_skips_x(tmp_path, fake_x):
 def test_nothing_passes_the_filter(tmp_path, fake_x):
     settings = schedule_settings(tmp_path, fake_x)
 
-    async def nothing(kind):
+    async def nothing(kind, max_length=None):
         from tests.fixtures_schedule import Meme
 
         return Meme(None, [("x", ("profanity: x",)), ("y", ("too_long: 300",))], candidates=16)
@@ -245,7 +245,7 @@ def test_a_failing_generator_skips_the_slot_and_the_schedule_goes_on(tmp_path, f
     settings = schedule_settings(tmp_path, fake_x)
     remembered = []
 
-    async def broken(kind):
+    async def broken(kind, max_length=None):
         raise RuntimeError("The meme generator is not running.")
 
     async def remember(text):  # async, as the bot's worker call is

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.cogs import GroupCog, tell, tell_after_defer
-from bot.prompts import PromptRejected
-from bot.worker import WorkerError
+from bot.cogs import GroupCog
+from bot.replies import tell, tell_after_defer
+from bot.serving.prompts import PromptRejected
+from bot.serving.worker import WorkerError
 
 if TYPE_CHECKING:
     from bot.app import DeepcisoBot
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def _cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
     """One prompt per user per ``BOT_COOLDOWN_SECONDS`` (read at run time; 0 turns it off)."""
-    seconds = interaction.client.settings.cooldown_seconds  # type: ignore[attr-defined]
+    seconds = interaction.client.settings.serving.cooldown_seconds  # type: ignore[attr-defined]
     return app_commands.Cooldown(1, seconds) if seconds > 0 else None
 
 

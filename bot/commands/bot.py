@@ -11,6 +11,8 @@ import argparse
 import asyncio
 from pathlib import Path
 
+from pipeline.commands.argtypes import positive_int
+
 NAME = "bot"
 HELP = "run the Discord bot (or --console to try it without Discord)"
 
@@ -20,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--sync", action="store_true", help="register the /deepciso commands with Discord first"
     )
     parser.add_argument(
-        "--guild", type=int, metavar="ID", help="with --sync: register in this server only"
+        "--guild", type=positive_int, metavar="ID", help="with --sync: register in this server only"
     )
     parser.add_argument(
         "--console", action="store_true", help="no Discord, no token: prompts in the terminal"

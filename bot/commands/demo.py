@@ -12,6 +12,9 @@ import argparse
 import shutil
 from pathlib import Path
 
+from pipeline.commands.argtypes import positive_float, positive_int
+from pipeline.paths import refuse_overwrite
+
 NAME = "demo"
 HELP = "run the whole job offline on a built-in sample database"
 
@@ -24,17 +27,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="delete the work folder first")
     parser.add_argument(
-        "--minutes", type=float, default=4.0, help="training time (default %(default)s)"
+        "--minutes", type=positive_float, default=4.0, help="training time (default %(default)s)"
     )
+    from pipeline.train.config import PRESETS
+
     parser.add_argument(
-        "--preset", default="small", help="model preset to train (default %(default)s)"
-    )
-    parser.add_argument("--memes", type=int, default=3, help="memes to show per prompt")
+        "--preset", default="small", choices=sorted(PRESETS),
+        help="model preset to train (default %(default)s)",
+    )  # fmt: skip
+    parser.add_argument("--memes", type=positive_int, default=3, help="memes to show per prompt")
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.demo import Demo
+    from bot.commands.demo_steps import Demo
 
+    if args.fresh:  # deleting the folder we stand in would delete the user's own files
+        refuse_overwrite({"the current folder": Path.cwd()}, {"--workdir": args.workdir})
     if args.fresh and args.workdir.exists():
         shutil.rmtree(args.workdir)
     demo = Demo(args.workdir, minutes=args.minutes, preset=args.preset)

@@ -12,6 +12,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from pipeline.commands.argtypes import fraction, non_negative_float, positive_int
+
 NAME = "build"
 HELP = "build model.txt from a Twint SQLite database"
 
@@ -28,21 +30,21 @@ def _day(value: str) -> date:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from pipeline.corpus import BuildOptions
+    from pipeline.corpus.build import BuildOptions
 
     d = BuildOptions(db=Path())
     parser.add_argument("--db", type=Path, required=True, help="Twint SQLite database")
     parser.add_argument("--out", type=Path, default=d.out, help="corpus file (default %(default)s)")
     parser.add_argument(
-        "--percentile", type=float, default=d.percentile,
+        "--percentile", type=fraction(0, 100), default=d.percentile,
         help="keep each author's tweets scoring at or above this percentile (default %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--retweet-weight", type=float, default=d.retweet_weight,
+        "--retweet-weight", type=non_negative_float, default=d.retweet_weight,
         help="score = weight x retweets + likes (default %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--min-words", type=int, default=d.min_words,
+        "--min-words", type=positive_int, default=d.min_words,
         help="drop cleaned tweets with fewer words (default %(default)s)",
     )  # fmt: skip
     parser.add_argument(
@@ -69,18 +71,40 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="keep tweets that are identical after cleaning (dropped by default)",
     )  # fmt: skip
     parser.add_argument(
-        "--validation", type=float, default=d.validation_fraction, dest="validation_fraction",
+        "--validation", type=fraction(high_open=True), default=d.validation_fraction,
+        dest="validation_fraction",
         help="share of tweets held out for validation, by tweet id hash (default %(default)s)",
     )  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.corpus import BuildOptions, build_corpus
+    from pipeline.corpus.build import BuildOptions, build_corpus
 
+    check_paths(args.db, args.out)
     fields = set(BuildOptions.__dataclass_fields__)
     options = BuildOptions(**{k: v for k, v in vars(args).items() if k in fields})
     report = build_corpus(options, progress=not args.quiet)
     if not args.quiet:
         print(report.summary())
     return 0
+
+
+def check_paths(db: Path, out: Path) -> None:
+    """Before any work: the corpus, its validation file and report never replace the database,
+    and ``--out`` names a file, not a folder."""
+    from pipeline import paths
+    from pipeline.errors import UserError
+
+    outputs = {
+        "--out": out,
+        "the validation file of --out": paths.validation_path(out),
+        "the report of --out": paths.report_path(out),
+    }
+    for label, path in outputs.items():
+        if path.is_dir():
+            raise UserError(
+                f"{label} {path} is a folder; pass --out with a file name such as "
+                f"{paths.DEFAULT_CORPUS}"
+            )
+    paths.refuse_overwrite({"--db": db}, outputs)

@@ -7,8 +7,10 @@ import logging
 import time
 from pathlib import Path
 
+from pipeline.commands.argtypes import positive_int
 from pipeline.errors import UserError
-from pipeline.paths import DEFAULT_CORPUS, TOKENIZER_FILE
+from pipeline.model_folder import TOKENIZER_FILE
+from pipeline.paths import DEFAULT_CORPUS, refuse_overwrite
 
 NAME = "tokenizer"
 HELP = "train the byte-level BPE tokenizer (aitextgen.tokenizer.json) on model.txt"
@@ -17,12 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from pipeline.tokenizer import DEFAULT_VOCAB_SIZE
+    from pipeline.train.tokenizer import DEFAULT_VOCAB_SIZE
 
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="one tweet a line")
     parser.add_argument(
         "--vocab-size",
-        type=int,
+        type=positive_int,
         default=DEFAULT_VOCAB_SIZE,
         help=f"largest vocabulary, <|endoftext|> included (default {DEFAULT_VOCAB_SIZE})",
     )
@@ -32,11 +34,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.tokenizer import read_lines, save_tokenizer, train_tokenizer
+    from pipeline.train.tokenizer import read_lines, save_tokenizer, train_tokenizer
 
     out = args.out or args.corpus.with_name(TOKENIZER_FILE)
     if out.is_dir():
         raise UserError(f"{out}: is a folder; pass --out with a file name such as {TOKENIZER_FILE}")
+    refuse_overwrite({"--corpus": args.corpus}, {"--out": out})
     started = time.perf_counter()
     lines = read_lines(args.corpus)
     tokenizer = train_tokenizer(lines, args.vocab_size)

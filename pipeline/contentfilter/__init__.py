@@ -7,11 +7,11 @@ in :mod:`.normalize`, word lists in :mod:`.wordlists`, classifier in :mod:`.clas
 length per target (:mod:`.length`), pings and links (:mod:`.pings`, top-level domains in
 :mod:`.tlds`), novelty against the training corpus and recent posts (:mod:`.novelty`),
 degenerate output (:mod:`.degenerate`); output hygiene in :mod:`.hygiene`.
-:func:`generate_clean` asks a generator for candidates until one passes. See
-``docs/filter-robustness.md``.
+:func:`clean_memes` asks a generator for candidates until they pass: the one path to a clean
+meme. See ``docs/filter-robustness.md``.
 """
 
-from pipeline.contentfilter.clean import NO_CLEAN_MEME, CleanResult, generate_clean
+from pipeline.contentfilter.clean import NO_CLEAN_MEME, CleanResult, clean_memes, generate_clean
 from pipeline.contentfilter.filter import ContentFilter
 from pipeline.contentfilter.settings import FilterSettings
 from pipeline.contentfilter.verdict import Target, Verdict, reason_code
@@ -23,6 +23,7 @@ __all__ = [
     "FilterSettings",
     "Target",
     "Verdict",
+    "clean_memes",
     "generate_clean",
     "reason_code",
 ]

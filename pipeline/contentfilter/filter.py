@@ -58,21 +58,33 @@ class ContentFilter:
         """A filter configured by the ``DEEPCISO_FILTER_*`` keys (see ``.env.example``)."""
         return cls(FilterSettings.from_env(environ), corpus)
 
-    def check(self, text: str, target: Target = Target.DISCORD, *, prompt: str = "") -> Verdict:
+    def check(
+        self,
+        text: str,
+        target: Target = Target.DISCORD,
+        *,
+        prompt: str = "",
+        max_length: int | None = None,
+    ) -> Verdict:
         """Pass or fail ``text`` for ``target``; every failed rule gives one reason.
 
         ``prompt``: the user's prompt when ``text`` starts with it; word runs inside it do not
         count as copying a training tweet or a recent post (the whole text still must not be
-        an exact copy). Any ``str`` is accepted: control characters, ANSI escapes, bidi
-        controls and lone surrogates are stripped first, so ``Verdict.text`` never holds one.
+        an exact copy). ``max_length``: the target's own limit where it has one (a Mastodon
+        instance's). Any ``str`` is accepted: control characters, ANSI escapes, bidi controls
+        and lone surrogates are stripped first, so ``Verdict.text`` never holds one.
         """
-        cleaned, reasons = self._reasons(strip_unsafe(text), target, strip_unsafe(prompt))
+        cleaned, reasons = self._reasons(
+            strip_unsafe(text), target, strip_unsafe(prompt), max_length
+        )
         with self._lock:
             self.checked += 1
             self.rejections.update(set(map(reason_code, reasons)))
         return Verdict(not reasons, cleaned, tuple(reasons))
 
-    def _reasons(self, text: str, target: Target, prompt: str) -> tuple[str, list[str]]:
+    def _reasons(
+        self, text: str, target: Target, prompt: str, max_length: int | None
+    ) -> tuple[str, list[str]]:
         settings = self.settings
         pings = find_pings_and_links(text)
         cleaned = pings.remainder
@@ -85,7 +97,7 @@ class ContentFilter:
             if not any(c.isalnum() for c in canonical_text(cleaned)):
                 return cleaned, [f"pings_or_links: no words left without {listed}"]
         reasons = degenerate_reasons(cleaned, settings.max_repeats)
-        reasons += length_reasons(cleaned, target, settings.min_chars)
+        reasons += length_reasons(cleaned, target, settings.min_chars, max_length)
         reasons += self.profanity.reasons(cleaned)
         skip = _prompt_words(cleaned, prompt)
         if self.corpus_index is not None and (why := self.corpus_index.copies(cleaned, skip)):

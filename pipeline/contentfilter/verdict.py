@@ -17,6 +17,8 @@ class Target(enum.Enum):
     DISCORD = "discord"
     X = "x"
     CONSOLE = "console"
+    BLUESKY = "bluesky"
+    MASTODON = "mastodon"
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.commands.argtypes import (
+    fraction,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 from pipeline.paths import DEFAULT_CORPUS, DEFAULT_MODEL_DIR
-from pipeline.tokenizer import DEFAULT_VOCAB_SIZE
+from pipeline.train.tokenizer import DEFAULT_VOCAB_SIZE
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ PRESETS: dict[str, Preset] = {
         # the original demo's model: GPT-2, 256 wide, 8 layers, 8 heads, context 500, no dropout
         Preset("seed", "gpt2", n_embd=256, n_layer=8, n_head=8, context=500),
         # the default: half the seed model's depth. On a 2-core CPU it learns tweets faster in
-        # the first hour than the seed model (bench/train_throughput.py, README)
+        # the first hour than the seed model (bench/train_throughput.py, docs/benchmarks.md)
         Preset("small", "gpt2", n_embd=256, n_layer=4, n_head=4, context=500),
         # the GPT-Neo 125M architecture (alternating global/local attention, window 256)
         Preset("neo-125m", "gpt_neo", n_embd=768, n_layer=12, n_head=12, context=2048),
@@ -85,75 +92,90 @@ class TrainConfig:
     )
     vocab_size: int = field(
         default=DEFAULT_VOCAB_SIZE,
-        metadata=_option("vocabulary of a tokenizer made on the fly", int),
+        metadata=_option("vocabulary of a tokenizer made on the fly", positive_int),
     )
     steps: int = field(
-        default=3000, metadata=_option("planned optimizer steps (the schedule spans them)", int)
+        default=3000,
+        metadata=_option("planned optimizer steps (the schedule spans them)", positive_int),
     )
     time_limit: float | None = field(
         default=None,
         metadata=_option(
-            "minutes of training (validation excluded); the schedule then spans this time", float
+            "minutes of training (validation excluded); the schedule then spans this time",
+            positive_float,
         ),
     )
     session_steps: int | None = field(
         default=None,
         metadata=_option(
-            "stop after this many steps in this session (checkpointed; continue: --resume)", int
+            "stop after this many steps in this session (checkpointed; continue: --resume)",
+            positive_int,
         ),
     )
-    n_embd: int | None = field(default=None, metadata=_option("width (overrides the preset)", int))
+    n_embd: int | None = field(
+        default=None, metadata=_option("width (overrides the preset)", positive_int)
+    )
     n_layer: int | None = field(
-        default=None, metadata=_option("layers (overrides the preset)", int)
+        default=None, metadata=_option("layers (overrides the preset)", positive_int)
     )
     n_head: int | None = field(
-        default=None, metadata=_option("attention heads (overrides the preset)", int)
+        default=None, metadata=_option("attention heads (overrides the preset)", positive_int)
     )
     dropout: float | None = field(
-        default=None, metadata=_option("dropout (default: the preset's, 0 for seed)", float)
+        default=None,
+        metadata=_option("dropout (default: the preset's, 0 for seed)", fraction(high_open=True)),
     )
     block_size: int | None = field(
         default=None,
         metadata=_option(
             f"tokens per training block, the model's context (default {DEFAULT_BLOCK_SIZE}, "
             "or the preset's context if shorter)",
-            int,
+            positive_int,
         ),
     )
-    batch_size: int = field(default=8, metadata=_option("blocks per step (per process)", int))
+    batch_size: int = field(
+        default=8, metadata=_option("blocks per step (per process)", positive_int)
+    )
     learning_rate: float | None = field(
         default=None,
         metadata=_option(
             f"peak learning rate (default {SCRATCH_LEARNING_RATE:g}, "
             f"fine-tuning {FINE_TUNE_LEARNING_RATE:g})",
-            float,
+            positive_float,
         ),
     )
     min_lr_ratio: float = field(
-        default=0.1, metadata=_option("final learning rate as a fraction of the peak", float)
+        default=0.1, metadata=_option("final learning rate as a fraction of the peak", fraction())
     )
-    warmup_steps: int = field(default=50, metadata=_option("linear warmup steps", int))
+    warmup_steps: int = field(default=50, metadata=_option("linear warmup steps", non_negative_int))
     weight_decay: float = field(
-        default=0.1, metadata=_option("AdamW weight decay (matrices only)", float)
+        default=0.1, metadata=_option("AdamW weight decay (matrices only)", non_negative_float)
     )
     grad_clip: float = field(
-        default=1.0, metadata=_option("clip the gradient norm to this (0: off)", float)
+        default=1.0, metadata=_option("clip the gradient norm to this (0: off)", non_negative_float)
     )
-    eval_every: int = field(default=250, metadata=_option("validate every N steps", int))
+    eval_every: int = field(default=250, metadata=_option("validate every N steps", positive_int))
     eval_tokens: int = field(
         default=65536,
-        metadata=_option("validate on up to this many tokens of the validation file", int),
+        metadata=_option("validate on up to this many tokens of the validation file", positive_int),
     )
     patience: int = field(
-        default=4, metadata=_option("stop after N validations without improvement (0: never)", int)
+        default=4,
+        metadata=_option(
+            "stop after N validations without improvement (0: never)", non_negative_int
+        ),
     )
-    log_every: int = field(default=10, metadata=_option("write a CSV row every N steps", int))
+    log_every: int = field(
+        default=10, metadata=_option("write a CSV row every N steps", positive_int)
+    )
     sample_every: int = field(
-        default=500, metadata=_option("print samples every N steps (0: never)", int)
+        default=500, metadata=_option("print samples every N steps (0: never)", non_negative_int)
     )
-    checkpoint_every: int = field(default=500, metadata=_option("checkpoint every N steps", int))
+    checkpoint_every: int = field(
+        default=500, metadata=_option("checkpoint every N steps", positive_int)
+    )
     checkpoint_minutes: float = field(
-        default=10.0, metadata=_option("...and at least every N minutes", float)
+        default=10.0, metadata=_option("...and at least every N minutes", positive_float)
     )
     run_dir: Path | None = field(
         default=None,
@@ -161,7 +183,7 @@ class TrainConfig:
             "checkpoint, CSV log and loss plot (default: runs/<out name> beside --out)", Path
         ),
     )
-    seed: int = field(default=1234, metadata=_option("random seed", int))
+    seed: int = field(default=1234, metadata=_option("random seed", non_negative_int))
     device: str = field(default="auto", metadata=_option("auto, cpu or cuda[:N]", str))
     precision: str = field(
         default="auto",
@@ -172,7 +194,7 @@ class TrainConfig:
         ),
     )
     num_threads: int | None = field(
-        default=None, metadata=_option("CPU threads for torch (default: torch's)", int)
+        default=None, metadata=_option("CPU threads for torch (default: torch's)", positive_int)
     )
     resume: bool = field(
         default=False, metadata=_option("continue the run whose checkpoint is in the run folder")

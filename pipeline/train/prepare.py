@@ -16,8 +16,8 @@ import torch
 
 from pipeline.atomic import ensure_writable_dir
 from pipeline.errors import UserError
-from pipeline.paths import TOKENIZER_FILE
-from pipeline.tokenizer import ensure_tokenizer, file_sha256
+from pipeline.model_folder import TOKENIZER_FILE, context_length, has_config
+from pipeline.paths import refuse_overwrite, validation_path
 from pipeline.train import model as models
 from pipeline.train.checkpoint import CHECKPOINT_FILE, load_state
 from pipeline.train.config import DEFAULT_BLOCK_SIZE, PRESETS, TrainConfig
@@ -25,6 +25,7 @@ from pipeline.train.data import BlockSampler, CorpusSplit, ValidationSet, load_s
 from pipeline.train.device import Precision, choose
 from pipeline.train.distributed import SINGLE, World
 from pipeline.train.text import TextCodec
+from pipeline.train.tokenizer import ensure_tokenizer, file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class Run:
 
 
 def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | None = None) -> Run:
+    _check_inputs_kept(config)  # again below with a resumed run's own paths
     _check_out(config.out)
     checkpoint = config.run_path / CHECKPOINT_FILE
     state = None
@@ -85,6 +87,7 @@ def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | 
             f"{checkpoint}: an earlier run's checkpoint is there; continue it with --resume "
             "or pass --overwrite to start over"
         )
+    _check_inputs_kept(config)
     config = _with_block_size(config)
     _check_numbers(config)
     precision = choose(config.device, config.precision, world.local_rank)
@@ -106,10 +109,10 @@ def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | 
             "original with --tokenizer"
         )
     models.check_vocabulary(model, codec)
-    if config.block_size > models.context_length(model):
+    if config.block_size > context_length(model.config):
         raise UserError(
             f"--block-size {config.block_size} exceeds the model's context "
-            f"{models.context_length(model)}; pass a smaller one"
+            f"{context_length(model.config)}; pass a smaller one"
         )
     sampler = BlockSampler(
         pack(codec.encode(split.train), codec.eos_id),
@@ -160,10 +163,23 @@ def _check_numbers(config: TrainConfig) -> None:
         raise UserError("--time-limit must be a positive number of minutes")
 
 
+def _check_inputs_kept(config: TrainConfig) -> None:
+    """The model folder and the run folder are replaced or written into: neither may be, hold
+    or lie inside the corpus, its validation file, the tokenizer or the base model folder."""
+    base = Path(config.base_model) if config.base_model else None
+    inputs = {
+        "--corpus": config.corpus,
+        "the validation file of --corpus": validation_path(config.corpus),
+        "--tokenizer": config.tokenizer,
+        "--base-model": base if base is not None and base.exists() else None,
+    }
+    refuse_overwrite(inputs, {"--out": config.out, "the run folder --run-dir": config.run_path})
+
+
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder; choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / "config.json").exists():
+    if out.is_dir() and any(out.iterdir()) and not has_config(out):
         names = {p.name for p in out.iterdir()}
         if names - {"README.md"}:
             raise UserError(f"{out}: a folder that is not a model; choose another --out")

@@ -1,0 +1,478 @@
+"""The post ledger: every scheduled slot and every send attempt per target, in one SQLite file.
+
+A slot is one scheduled meme; it has one delivery per target (``discord:<channel id>``, ``x``,
+``bluesky``, ``mastodon``) and each delivery has one row per attempt. The ledger is committed
+*before* a send (the delivery becomes ``sending``) and *after* it (``posted``, ``retrying``,
+``failed``...), so after a crash a delivery left in ``sending`` is known to be in doubt and is
+never blindly sent again.
+
+Delivery statuses: ``pending`` (not sent yet, or waiting for a rate-limit reset),
+``sending`` (a send is in flight, or was when the process died), ``posted``, ``retrying``
+(a transient failure; ``next_retry_at`` says when), ``failed`` and ``skipped`` (final).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+DEFAULT_LEDGER_PATH = Path("deepciso-ledger.db")
+
+FINAL_STATUSES = ("posted", "failed", "skipped")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS slots (
+    id INTEGER PRIMARY KEY,
+    scheduled_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    text TEXT,
+    candidates INTEGER,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    slot_id INTEGER NOT NULL REFERENCES slots(id),
+    target TEXT NOT NULL,
+    text TEXT,
+    status TEXT NOT NULL DEFAULT 'pending',
+    remote_id TEXT,
+    error TEXT,
+    tries INTEGER NOT NULL DEFAULT 0,
+    regenerated INTEGER NOT NULL DEFAULT 0,
+    next_retry_at TEXT,
+    updated_at TEXT NOT NULL,
+    posted_at TEXT,
+    UNIQUE (slot_id, target)
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+    text TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    outcome TEXT,
+    remote_id TEXT,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS rejections (
+    slot_id INTEGER NOT NULL REFERENCES slots(id),
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (slot_id, reason)
+);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries(status);
+CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts(delivery_id);
+"""
+
+
+def iso(moment: datetime) -> str:
+    """A fixed-width UTC timestamp: text order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: int
+    scheduled_at: datetime
+    kind: str
+    status: str
+    text: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    slot_id: int
+    target: str
+    text: str | None
+    status: str
+    remote_id: str | None
+    error: str | None
+    tries: int
+    regenerated: int
+    next_retry_at: datetime | None
+    updated_at: datetime
+    posted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    delivery_id: int
+    text: str
+    started_at: datetime
+    outcome: str | None
+    remote_id: str | None
+    error: str | None
+
+
+def _slot(row: sqlite3.Row) -> Slot:
+    return Slot(
+        row["id"],
+        parse_iso(row["scheduled_at"]),
+        row["kind"],
+        row["status"],
+        row["text"],
+        row["error"],
+    )
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        row["id"],
+        row["slot_id"],
+        row["target"],
+        row["text"],
+        row["status"],
+        row["remote_id"],
+        row["error"],
+        row["tries"],
+        row["regenerated"],
+        parse_iso(row["next_retry_at"]),
+        parse_iso(row["updated_at"]),
+        parse_iso(row["posted_at"]),
+    )
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    return Attempt(
+        row["id"],
+        row["delivery_id"],
+        row["text"],
+        parse_iso(row["started_at"]),
+        row["outcome"],
+        row["remote_id"],
+        row["error"],
+    )
+
+
+class Ledger:
+    """One SQLite file (WAL, fully synced commits); safe to use from the loop and threads."""
+
+    def __init__(self, path: Path | str = DEFAULT_LEDGER_PATH) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _write(self, statements: Iterable[tuple[str, tuple]]) -> list[int]:
+        """Run statements in one committed transaction; the last row ids, in order."""
+        ids = []
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    ids.append(self._db.execute(sql, params).lastrowid)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return ids
+
+    def open_slot(
+        self, scheduled_at: datetime, kind: str, targets: Iterable[str], now: datetime | None = None
+    ) -> int:
+        """Record a new slot with one pending delivery per target; its id."""
+        stamp = iso(now or utcnow())
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                slot_id = self._db.execute(
+                    "INSERT INTO slots (scheduled_at, kind, created_at) VALUES (?, ?, ?)",
+                    (iso(scheduled_at), kind, stamp),
+                ).lastrowid
+                for target in targets:
+                    self._db.execute(
+                        "INSERT INTO deliveries (slot_id, target, updated_at) VALUES (?, ?, ?)",
+                        (slot_id, target, stamp),
+                    )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return slot_id
+
+    def set_slot_text(self, slot_id: int, text: str, candidates: int) -> None:
+        """The slot's meme; deliveries without a text of their own get it."""
+        self._write(
+            [
+                (
+                    "UPDATE slots SET text = ?, candidates = ? WHERE id = ?",
+                    (text, candidates, slot_id),
+                ),
+                (
+                    "UPDATE deliveries SET text = ? WHERE slot_id = ? AND text IS NULL",
+                    (text, slot_id),
+                ),
+            ]
+        )
+
+    def replace_delivery_text(self, delivery_id: int, text: str) -> None:
+        """A regenerated text for one target (after X refused a duplicate)."""
+        self._write(
+            [
+                (
+                    "UPDATE deliveries SET text = ?, regenerated = regenerated + 1 WHERE id = ?",
+                    (text, delivery_id),
+                )
+            ]
+        )
+
+    def record_rejections(self, slot_id: int, counts: Mapping[str, int]) -> None:
+        self._write(
+            (
+                "INSERT INTO rejections (slot_id, reason, count) VALUES (?, ?, ?) "
+                "ON CONFLICT (slot_id, reason) DO UPDATE SET count = count + excluded.count",
+                (slot_id, reason, count),
+            )
+            for reason, count in counts.items()
+        )
+
+    def begin_attempt(self, delivery_id: int, text: str, now: datetime | None = None) -> int:
+        """Committed before the send: the delivery is ``sending``; the new attempt's id."""
+        stamp = iso(now or utcnow())
+        return self._write(
+            [
+                (
+                    "UPDATE deliveries SET status = 'sending', tries = tries + 1, "
+                    "next_retry_at = NULL, updated_at = ? WHERE id = ?",
+                    (stamp, delivery_id),
+                ),
+                (
+                    "INSERT INTO attempts (delivery_id, text, started_at) VALUES (?, ?, ?)",
+                    (delivery_id, text, stamp),
+                ),
+            ]
+        )[1]
+
+    def finish_attempt(
+        self,
+        attempt_id: int,
+        *,
+        outcome: str,
+        status: str,
+        remote_id: str | None = None,
+        error: str | None = None,
+        next_retry_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Committed after the send: the attempt's outcome and the delivery's new status."""
+        stamp = iso(now or utcnow())
+        retry = None if next_retry_at is None else iso(next_retry_at)
+        posted = stamp if status == "posted" else None
+        self._write(
+            [
+                (
+                    "UPDATE attempts SET finished_at = ?, outcome = ?, remote_id = ?, error = ? "
+                    "WHERE id = ?",
+                    (stamp, outcome, remote_id, error, attempt_id),
+                ),
+                (
+                    "UPDATE deliveries SET status = ?, remote_id = COALESCE(?, remote_id), "
+                    "error = ?, next_retry_at = ?, updated_at = ?, "
+                    "posted_at = COALESCE(?, posted_at) "
+                    "WHERE id = (SELECT delivery_id FROM attempts WHERE id = ?)",
+                    (status, remote_id, error, retry, stamp, posted, attempt_id),
+                ),
+            ]
+        )
+
+    def set_delivery(
+        self,
+        delivery_id: int,
+        status: str,
+        error: str | None = None,
+        next_retry_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Change a delivery without an attempt (skipped, failed before sending, deferred)."""
+        retry = None if next_retry_at is None else iso(next_retry_at)
+        self._write(
+            [
+                (
+                    "UPDATE deliveries SET status = ?, error = ?, next_retry_at = ?, "
+                    "updated_at = ? WHERE id = ?",
+                    (status, error, retry, iso(now or utcnow()), delivery_id),
+                )
+            ]
+        )
+
+    def finish_slot(
+        self,
+        slot_id: int,
+        status: str | None = None,
+        error: str | None = None,
+        now: datetime | None = None,
+    ) -> str:
+        """Close the slot when every delivery is final (or force ``status``); its status."""
+        stamp = iso(now or utcnow())
+        with self._lock:
+            if status is None:
+                open_count = self._db.execute(
+                    "SELECT COUNT(*) FROM deliveries WHERE slot_id = ? AND status NOT IN "
+                    f"({','.join('?' * len(FINAL_STATUSES))})",
+                    (slot_id, *FINAL_STATUSES),
+                ).fetchone()[0]
+                status = "open" if open_count else "done"
+            self._db.execute(
+                "UPDATE slots SET status = ?, error = COALESCE(?, error), finished_at = ? "
+                "WHERE id = ?",
+                (status, error, None if status == "open" else stamp, slot_id),
+            )
+        return status
+
+    def skip_slot(self, slot_id: int, reason: str, now: datetime | None = None) -> None:
+        """Give up a slot: its unfinished deliveries become ``skipped`` with ``reason``."""
+        stamp = iso(now or utcnow())
+        self._write(
+            [
+                (
+                    "UPDATE deliveries SET status = 'skipped', error = ?, next_retry_at = NULL, "
+                    "updated_at = ? WHERE slot_id = ? AND status NOT IN ('posted', 'failed')",
+                    (reason, stamp, slot_id),
+                ),
+                (
+                    "UPDATE slots SET status = CASE WHEN EXISTS (SELECT 1 FROM deliveries "
+                    "WHERE slot_id = slots.id AND status = 'posted') THEN 'done' ELSE 'skipped' "
+                    "END, error = ?, finished_at = ? WHERE id = ?",
+                    (reason, stamp, slot_id),
+                ),
+            ]
+        )
+
+    def set_state(self, key: str, value: str) -> None:
+        self._write(
+            [
+                (
+                    "INSERT INTO state (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+            ]
+        )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def state(self, key: str, default: str | None = None) -> str | None:
+        rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else default
+
+    def slot(self, slot_id: int) -> Slot:
+        return _slot(self._rows("SELECT * FROM slots WHERE id = ?", (slot_id,))[0])
+
+    def slots(self) -> list[Slot]:
+        return [_slot(r) for r in self._rows("SELECT * FROM slots ORDER BY id")]
+
+    def open_slots(self) -> list[Slot]:
+        return [_slot(r) for r in self._rows("SELECT * FROM slots WHERE status = 'open'")]
+
+    def last_slot_time(self) -> datetime | None:
+        rows = self._rows("SELECT MAX(scheduled_at) AS t FROM slots")
+        return parse_iso(rows[0]["t"])
+
+    def delivery(self, delivery_id: int) -> Delivery:
+        return _delivery(self._rows("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))[0])
+
+    def deliveries(self, slot_id: int | None = None) -> list[Delivery]:
+        if slot_id is None:
+            rows = self._rows("SELECT * FROM deliveries ORDER BY id")
+        else:
+            rows = self._rows("SELECT * FROM deliveries WHERE slot_id = ? ORDER BY id", (slot_id,))
+        return [_delivery(r) for r in rows]
+
+    def attempts(self, delivery_id: int | None = None) -> list[Attempt]:
+        if delivery_id is None:
+            rows = self._rows("SELECT * FROM attempts ORDER BY id")
+        else:
+            rows = self._rows(
+                "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY id", (delivery_id,)
+            )
+        return [_attempt(r) for r in rows]
+
+    def waiting(self) -> list[Delivery]:
+        """Deliveries not final yet (pending, sending, retrying), oldest first."""
+        rows = self._rows(
+            "SELECT * FROM deliveries WHERE status IN ('pending', 'sending', 'retrying') "
+            "ORDER BY id"
+        )
+        return [_delivery(r) for r in rows]
+
+    def next_retry_at(self) -> datetime | None:
+        rows = self._rows(
+            "SELECT MIN(next_retry_at) AS t FROM deliveries "
+            "WHERE status IN ('pending', 'retrying') AND next_retry_at IS NOT NULL"
+        )
+        return parse_iso(rows[0]["t"])
+
+    def recent_posted_texts(self, limit: int) -> list[str]:
+        """The last ``limit`` distinct posted texts, oldest first (to seed the novelty check)."""
+        rows = self._rows(
+            "SELECT text, MAX(posted_at) AS t FROM deliveries WHERE status = 'posted' "
+            "AND text IS NOT NULL GROUP BY text ORDER BY t DESC LIMIT ?",
+            (limit,),
+        )
+        return [r["text"] for r in reversed(rows)]
+
+    def last_posts(self, limit: int = 5) -> list[Delivery]:
+        rows = self._rows(
+            "SELECT * FROM deliveries WHERE status = 'posted' ORDER BY posted_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [_delivery(r) for r in rows]
+
+    def posts_since(self, target: str, since: datetime) -> int:
+        """Posts to ``target`` since ``since``, counting a send in flight (for budgets)."""
+        rows = self._rows(
+            "SELECT COUNT(*) AS n FROM deliveries WHERE target = ? AND "
+            "((status = 'posted' AND posted_at >= ?) OR status = 'sending')",
+            (target, iso(since)),
+        )
+        return rows[0]["n"]
+
+    def status_counts(self) -> dict[str, int]:
+        rows = self._rows("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")
+        return {r["status"]: r["n"] for r in rows}
+
+    def rejection_totals(self) -> dict[str, int]:
+        rows = self._rows(
+            "SELECT reason, SUM(count) AS n FROM rejections GROUP BY reason ORDER BY reason"
+        )
+        return {r["reason"]: r["n"] for r in rows}

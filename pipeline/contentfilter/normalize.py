@@ -29,7 +29,7 @@ _LEET_WORD = re.compile(
 )
 # Letters (or a spelt-out piece of one or two) separated by any run of non-letters: "f u c k",
 # "f/u/c/k", "f~u~c~k", "f . u . c . k", tabs or several spaces.
-_SEP = r"(?:[^\w\n'’]|_){1,5}"  # not an apostrophe: "it's", "don't" are words
+_SEP = r"(?:[^\w'’]|_){1,5}"  # not an apostrophe: "it's", "don't" are words
 # A piece: one or two letters, or one digit or symbol standing for a letter ("s h 1 t").
 _LETTER = r"[a-z0-9$@!|€£¡+]"
 _PIECE = rf"(?:[a-z]{{1,2}}|{_LETTER})"
@@ -37,7 +37,9 @@ _SPACED_LETTERS = re.compile(
     rf"(?<![^\W_])(?:{_PIECE}{_SEP}){{2,}}{_PIECE}(?![^\W\d_])"
 )
 _SINGLE_LETTERS = re.compile(rf"(?<![a-z])(?:{_LETTER}{_SEP}){{2,}}{_LETTER}(?![a-z])")
-_SPACED_SEPARATORS = re.compile(r"(?:[^\w\n]|_)+")
+_SPACED_SEPARATORS = re.compile(r"(?:[^\w]|_)+")
+# Single letters between apostrophes, four or more: "f'u'c'k" (not "rock'n'roll", "it's").
+_APOSTROPHE_LETTERS = re.compile(r"(?<![^\W\d_])(?:[a-z]['’]){3,}[a-z](?![^\W\d_])")
 # Symbols standing for letters inside a word: "f#@k" reads "f**k" (masks, see wordlists);
 # not the punctuation of URLs, contractions, "p&l", "fx-neutral", "j.p." ("://", "'", "&").
 _SYMBOLS_IN_WORD = re.compile(r"(?<=[a-z*#%])[!@#$%^*?~+(<{\[]{1,3}(?=[a-z])")
@@ -82,6 +84,8 @@ def _unleet_word(match: re.Match) -> str:
 def join_spaced_letters(text: str) -> str:
     """``s h i t`` / ``sh i t`` / ``f/u/c/k`` -> ``shit`` / ``shit`` / ``fuck``: three pieces
     or more, all but one of them single letters, separated by any non-letters."""
+    if "'" in text or "’" in text:
+        text = _APOSTROPHE_LETTERS.sub(lambda m: re.sub("['’]", "", m.group(0)), text)
     return _SPACED_LETTERS.sub(_join_if_spelt, text)
 
 

@@ -50,7 +50,8 @@ def test_invisible_and_lookalike_characters_are_read_through(text):
 @pytest.mark.parametrize(
     "text",
     ["f\\u\\c\\k", "f=u=c=k off", "s\t\th\t\ti\t\tt", "c  u  n  t  s", "f^u^c^k",
-     "f@#k this", "b¡tches", "¢unt", "|<ikes", "w#ore", "sh1+head", "a$$h0le"],
+     "f@#k this", "b¡tches", "¢unt", "|<ikes", "w#ore", "sh1+head", "a$$h0le", "c'u'n't",
+     "s\nh\ni\nt"],
 )  # fmt: skip
 def test_separators_and_symbols_standing_for_letters(text):
     assert profane(text)
@@ -168,7 +169,8 @@ def test_disguised_repetition_is_degenerate(text):
      "snigger at the vendor slides", "mustard stains on the runbook",
      "🚀🔥 the printer is back online", "株価が上がった、今日は最高の日",
      "السوق مرتفع اليوم يا أصدقاء", "השוק עלה היום חברים", "рынок растёт сегодня, друзья",
-     "summa cum laude in cryptography", "version 3.11.7 ships, i.e. today"],
+     "summa cum laude in cryptography", "version 3.11.7 ships, i.e. today",
+     "rock'n'roll at the soc party", "it's a b-side of the exploit kit"],
 )  # fmt: skip
 def test_clean_texts_pass(text):
     verdict = default_filter().check(text)

@@ -108,7 +108,7 @@ def test_markdown_cannot_split_a_word(text):
      "ｂａｄ．ｃｏｍ", "bad\u200b.com", "gооgle.com login", "xn--ggle-55da.com",
      "пример.рф/login", "<id:browse> channels", "wow@everyone", "@@here lol", "@ｈｅｒｅ",
      "@every\u00adone hi", "||@here||", "`@everyone`", "[look](hxxps://bad.com)", "t.co/abc",
-     "is.gd/xyz", "bad . com", "bad。org/x"],
+     "is.gd/xyz", "bad . com", "bad。org/x", "BAD . XYZ", "bad\tdot\tru"],
 )  # fmt: skip
 def test_pings_and_links_are_found_through_tricks(text):
     assert find_pings_and_links(text).found
@@ -119,7 +119,8 @@ def test_pings_and_links_are_found_through_tricks(text):
     ["1.5x faster", "v2.0 is out", "$TSLA up", "e.g. this", "i.e. that", "python 3.11.7",
      "connect the dots", "the dot com crash", "polka dot tie", "it works.It is done",
      "a 3:2 ratio", "at 10:45:30", "Ph.D. thesis", "U.S. markets", "No. 1 fan",
-     "the final score was 4.5/5", "pi is 3.14159", "the .NET runtime update"],
+     "the final score was 4.5/5", "pi is 3.14159", "the .NET runtime update",
+     "that was it . Next we patch"],
 )  # fmt: skip
 def test_ordinary_dots_and_numbers_are_not_links(text):
     assert find_pings_and_links(text).found == ()

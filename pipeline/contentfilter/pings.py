@@ -89,7 +89,7 @@ _TOKENS = re.compile(
 )
 # Cheap test first: most texts have none of the characters a ping or link needs (a plain
 # ASCII text is tested before any reading is built).
-_MAYBE = re.compile(r"[@<\[({:]|\w[./]\w|\bdot\b|\s\.\w|\.\s+(?:gg|com|net|org|io)\b")
+_MAYBE = re.compile(r"[@<\[({:]|\w[./]\w|\bdot\b|\s\.|\.\s+(?:gg|com|net|org|io)\b")
 _LEFTOVER_SPACES = re.compile(r"[ \t]{2,}")
 _MAX_PASSES = 3
 
@@ -110,7 +110,7 @@ def link_reading(text: str) -> Reading:
     for pattern, replacement, fragment in _STRONG_DEFANG:
         if fragment in reading.text:
             reading = reading.sub(pattern, replacement)
-    if " dot " in reading.text:
+    if "dot" in reading.text:
         reading = reading.sub(_SPELLED, _spelled_dot)
     return reading
 
@@ -161,10 +161,13 @@ def _is_link(kind: str, found: str, text: str, reading: Reading, begin: int) -> 
         written = unicodedata.normalize("NFKC", text[start:end]).casefold()
         if not (is_tld(tld) or is_tld(written)):  # "пример.рф": folding changed its TLD
             return False
-        if is_wordlike(tld) and host.count(".") == 1 and found == host:
+        written_tld = text[start:end]
+        capital = written_tld[:1].isupper() and not written_tld.isupper() and found == host
+        if capital and text[start - 1 : start].isspace():
+            return False  # "the end . Next we": a spaced full stop, then a capitalised word
+        if capital and is_wordlike(tld) and host.count(".") == 1:
             # "we did it.It works": a missing space after a full stop, next word capitalised.
-            original = text[start : start + 1]
-            return not (original.isupper() and text[start - 1 : start] == ".")
+            return text[start - 1 : start] != "."
     return True
 
 

@@ -24,9 +24,8 @@ _LEET_GROUPS = re.compile(r"\|<|\|_\|\\/|/\\|\(\)|\[\)|\|\)")
 _GROUP_LETTERS = {"|<": "k", "|_|": "u", "\\/": "v", "/\\": "a", "()": "o", "[)": "d", "|)": "d"}
 _LEET_CLASS = re.escape(_LEET_SYMBOLS)
 _HAS_LEET = re.compile(rf"[a-z][{_LEET_CLASS}]|[{_LEET_CLASS}][a-z]")
-_LEET_WORD = re.compile(
-    rf"[\w{_LEET_CLASS}]*[a-z][\w{_LEET_CLASS}*#%]*|[\w{_LEET_CLASS}]+[a-z*#%][\w{_LEET_CLASS}*#%]*"
-)
+# A word holding a leet character (a letter is checked by _unleet_word).
+_LEET_WORD = re.compile(rf"[\w{_LEET_CLASS}*#%]*[{_LEET_CLASS}][\w{_LEET_CLASS}*#%]*")
 # Letters (or a spelt-out piece of one or two) separated by any run of non-letters: "f u c k",
 # "f/u/c/k", "f~u~c~k", "f . u . c . k", tabs or several spaces.
 _SEP = r"(?:[^\w'’]|_){1,5}"  # not an apostrophe: "it's", "don't" are words
@@ -43,6 +42,9 @@ _APOSTROPHE_LETTERS = re.compile(r"(?<![^\W\d_])(?:[a-z]['’]){3,}[a-z](?![^\W\
 # Symbols standing for letters inside a word: "f#@k" reads "f**k" (masks, see wordlists);
 # not the punctuation of URLs, contractions, "p&l", "fx-neutral", "j.p." ("://", "'", "&").
 _SYMBOLS_IN_WORD = re.compile(r"(?<=[a-z*#%])[!@#$%^*?~+(<{\[]{1,3}(?=[a-z])")
+# A letter standing alone before a word, after a space (not an apostrophe: "it's hit"), other
+# than the words "a" and "i": "f uck" reads "fuck".
+_LONE_LETTER = re.compile(r"(?<!\S)([b-hj-z]) (?=[a-z]{2})")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _RUN2 = re.compile(r"([a-z])\1+")
 _WORD = re.compile(r"\w+")
@@ -75,6 +77,8 @@ def unleet(text: str) -> str:
 
 def _unleet_word(match: re.Match) -> str:
     word = match.group(0)
+    if not any(char.isalpha() or char in "*#%" for char in word):
+        return word  # a number ("2024", "$5")
     head = word.rstrip("0123456789")
     if len(word) - len(head) < 2:
         head = word  # one trailing digit is leet ("sh!7"), two or more a number ("ash17")
@@ -128,6 +132,8 @@ def spellings(text: str, blank: Callable[[str], str] | None = None) -> list[str]
 
 def _readings(folded: str) -> list[str]:
     plain = join_spaced_letters(unleet(folded))
+    if " " in plain:
+        plain = _LONE_LETTER.sub(r"\1", plain)
     return [
         folded,
         plain,

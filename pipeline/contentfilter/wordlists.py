@@ -92,7 +92,7 @@ def expand_forms(entries: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def _entry_tokens(entry: str, masks: bool, spaced: bool = False) -> list[str]:
+def _entry_tokens(entry: str, masks: bool) -> list[str]:
     """The regex pieces of an entry, one per character (and one for a trailing ``*``); the
     leading ``*`` is left to :class:`WordMatcher` (no left edge)."""
     suffix = entry.endswith("*")
@@ -105,14 +105,20 @@ def _entry_tokens(entry: str, masks: bool, spaced: bool = False) -> list[str]:
             letter = f"[{_SOUNDALIKE.get(char, re.escape(char))}{_MASK if index else ''}]"
             letter = {"f": f"(?:ph|{letter})", "u": f"(?:oo|{letter})"}.get(char, letter)
             between = _SEPARATOR if index and core[index - 1].isalpha() else ""
-            if index == 1 and between and spaced:  # "f uck": the first letter set apart
-                between = " "
             parts.append(between + letter)
         else:
             parts.append(re.escape(char))
     if suffix:
         parts.append(r"[^\W\d_]*" if not masks else rf"(?:[^\W\d_]|[{_MASK}])*")
     return parts
+
+
+def _first_chars(entry: str, masks: bool) -> str:
+    """The characters a match of ``entry`` can start with (its sound-alikes, ``p`` of ``ph``)."""
+    first = entry.strip("*")[:1]
+    if not (masks and first.isalpha()):
+        return first.lower() + first.upper()
+    return _SOUNDALIKE.get(first, first) + ("p" if first == "f" else "")
 
 
 def _trie_pattern(token_lists: Iterable[list[str]]) -> str:
@@ -139,28 +145,29 @@ def _node_pattern(node: dict) -> str:
 
 @dataclass(frozen=True)
 class PhraseSet:
-    """Exact words and phrases (up to ``longest`` words), found by set lookup on a text's word
-    n-grams: hundreds of entries for the price of one pass over the words."""
+    """Exact words and phrases, found by set lookup: for each word of a text that starts an
+    entry, the few word runs of the entries' lengths: hundreds of entries for the price of one
+    pass over the words."""
 
     entries: frozenset[str]
 
-    @property
-    def longest(self) -> int:
-        return max((e.count(" ") + 1 for e in self.entries), default=0)
+    def __post_init__(self) -> None:
+        sizes: dict[str, set[int]] = {}
+        for entry in self.entries:
+            words = entry.split(" ")
+            sizes.setdefault(words[0], set()).add(len(words))
+        object.__setattr__(self, "_sizes", {w: sorted(n) for w, n in sizes.items()})
 
     def find(self, text: str) -> str | None:
         """The first entry that stands in ``text`` as whole words, or ``None``."""
         tokens = _PHRASE_TOKEN.findall(text)
-        longest = self._longest
-        for size in range(1, longest + 1):
-            for i in range(len(tokens) - size + 1):
-                gram = " ".join(tokens[i : i + size])
+        starts = self._sizes
+        for i, token in enumerate(tokens):
+            for size in starts.get(token, ()):
+                gram = token if size == 1 else " ".join(tokens[i : i + size])
                 if gram in self.entries:
                     return gram
         return None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_longest", self.longest)
 
 
 _PHRASE_TOKEN = re.compile(r"[^\W_]+(?:[-&'][^\W_]+)*|[^\w\s]")
@@ -177,21 +184,16 @@ class WordMatcher:
         edge = rf"[^\W_]|[{_MASK}]" if self.masks else r"[^\W_]"
         anchored = [_entry_tokens(e, self.masks) for e in self.entries if not e.startswith("*")]
         inside = [_entry_tokens(e, self.masks) for e in self.entries if e.startswith("*")]
-        # After a space or at the start, the first letter may also stand apart ("f uck"), for
-        # every entry ("*word" ones too); not after an apostrophe ("don't watch", "it's hit").
-        apart = [
-            tokens
-            for e in self.entries
-            if len(tokens := _entry_tokens(e.lstrip("*"), self.masks, spaced=True)) > 1
-        ]
         branches = []
-        if self.masks and apart:
-            branches.append(rf"(?<!\S){_trie_pattern(apart)}(?!{edge})")
         if anchored:
             branches.append(rf"(?<!{edge}){_trie_pattern(anchored)}(?!{edge})")
         if inside:  # "*word": any letters may stand before, so no left edge to test
             branches.append(rf"(?P<inside>{_trie_pattern(inside)})(?!{edge})")
-        regex = "|".join(f"(?:{b})" for b in branches) or r"(?!x)x"
+        # A cheap first test: most positions hold no character that can start an entry.
+        starts = "".join(sorted({c for e in self.entries for c in _first_chars(e, self.masks)}))
+        regex = f"(?=[{re.escape(starts)}])(?:" + "|".join(f"(?:{b})" for b in branches) + ")"
+        if not branches:
+            regex = r"(?!x)x"
         object.__setattr__(self, "_regex", re.compile(regex))
         object.__setattr__(self, "_word_char", re.compile(edge))
 

@@ -10,7 +10,9 @@ and markdown already undone), after undoing defanged spellings (``hxxps``, ``[.]
 * URLs with a scheme, ``www.`` names, e-mail addresses, IPv4 and IPv6 addresses (with or
   without a port or path), markdown links (their label stays);
 * bare names on any real top-level domain (:mod:`.tlds`, the Public Suffix List), punycode
-  (``xn--``) included; see ``data/wordlike_tlds.txt`` for the two exceptions.
+  (``xn--``) and internationalised TLDs (``пример.рф``) included; see
+  ``data/wordlike_tlds.txt`` for the two exceptions for TLDs that are also words, and a
+  capitalised word after a spaced full stop is prose (``that was it . Next we``).
 
 Policy ``remove`` (the default) deletes those spans from the original text and checks the
 remainder again: when something still pings or links, the text is refused. Policy ``reject``

@@ -38,6 +38,7 @@ def profane(text: str) -> bool:
         "ｃｕｎｔ",  # fullwidth
         "dμmbass",  # Greek mu
         "f̷u̷c̷k̷",  # combining overlay (strike-through text)
+        "s\U000e0068\U000e0069\U000e0074 show",  # tag characters: invisible ASCII
     ],
 )
 def test_invisible_and_lookalike_characters_are_read_through(text):
@@ -108,7 +109,9 @@ def test_markdown_cannot_split_a_word(text):
      "ｂａｄ．ｃｏｍ", "bad\u200b.com", "gооgle.com login", "xn--ggle-55da.com",
      "пример.рф/login", "<id:browse> channels", "wow@everyone", "@@here lol", "@ｈｅｒｅ",
      "@every\u00adone hi", "||@here||", "`@everyone`", "[look](hxxps://bad.com)", "t.co/abc",
-     "is.gd/xyz", "bad . com", "bad。org/x", "BAD . XYZ", "bad\tdot\tru"],
+     "is.gd/xyz", "bad . com", "bad。org/x", "BAD . XYZ", "bad\tdot\tru", "@\\here now",
+     "javascript:alert(1)", "data:text/html;base64,AAAA", "go to b a d . c o m", "**bad**.net",
+     "b||a||d.org"],
 )  # fmt: skip
 def test_pings_and_links_are_found_through_tricks(text):
     assert find_pings_and_links(text).found

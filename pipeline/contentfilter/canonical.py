@@ -10,6 +10,7 @@ for profanity, pings and links, degenerate output and novelty alike:
   ``**``, underline ``__``, strike-through ``~~`` and code (backticks) marks, and a pair of
   single ``*`` or ``_`` on one line (italics): ``||fu||||ck||`` and ``__fu__ck`` read
   ``fuck``. An unpaired mark is shown as it is (``f***ed``), and so is kept.
+  A backslash before a character (Discord's escape) is dropped: ``@\\everyone``.
 
 A :class:`Reading` keeps, for each of its characters, the span of the original text it came
 from, so that what is found in the reading can be cut out of the original.
@@ -24,6 +25,7 @@ from functools import lru_cache
 
 from pipeline.contentfilter.lookalikes import fold_char
 
+_ESCAPE = re.compile(r"\\(?=\S)")  # Discord's markdown escape: "\\*" shows "*"
 _MARKUP = re.compile(r"(\|\||~~|\*\*|__|`{1,3})(.*?)\1", re.DOTALL)
 _ITALICS = re.compile(r"([*_])([^*_\s](?:[^\n]*?[^\s\\])??)\1")
 
@@ -123,6 +125,8 @@ def canonical(text: str) -> Reading:
     """The canonical reading of ``text`` (see the module docstring); cached for the few texts
     that every rule of one check reads again."""
     reading = fold(text)
+    if "\\" in reading.text:
+        reading = reading.sub(_ESCAPE, "")
     if any(c in reading.text for c in "|~*_`"):
         for _ in range(3):  # nested: ||**fu**||ck
             unmarked = reading.sub(_MARKUP, r"\2")

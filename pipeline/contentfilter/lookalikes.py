@@ -4,7 +4,9 @@
 
 1. Default-ignorable code points (``\\p{Default_Ignorable_Code_Point}`` from ``regex``: zero
    width space, word joiner, soft hyphen, Hangul fillers, CGJ, variation selectors, bidi
-   controls) read as nothing; so do combining marks (accents, Zalgo).
+   controls) read as nothing; so do combining marks (accents, Zalgo). Tag characters
+   (U+E0020..U+E007E) are invisible copies of ASCII that software still reads ("ASCII
+   smuggling"): they read as the ASCII character they copy.
 2. NFKC and case folding: fullwidth forms, mathematical alphanumerics (``𝐟``), circled and
    squared letters (``🄵``), ligatures, superscripts.
 3. For letters and symbols outside the scripts that whole texts are written in (Arabic,
@@ -55,6 +57,8 @@ def fold_char(char: str) -> str:
 
 @cache
 def _fold_cached(char: str) -> str:
+    if 0xE0020 <= ord(char) <= 0xE007E:  # tag characters: invisible ASCII ("ASCII smuggling")
+        return chr(ord(char) - 0xE0000).lower()
     if _IGNORABLE.match(char):
         return ""
     text = _strip_marks(unicodedata.normalize("NFKC", char).casefold())

@@ -52,6 +52,8 @@ _STRONG_DEFANG = [
     (_SPACED_DOT, _spaced_dot, " ."),  # "discord .gg", "evil . com"; not "the .NET runtime"
     (re.compile(r"(?<=[a-z0-9])\.\s+(?=(?:gg|com|net|org|io)\b)"), ".", ". "),  # "discord. gg"
 ]
+# Single letters spaced out around a dot: "e v i l . c o m".
+_SPACED_NAME = re.compile(r"(?<!\S)[a-z0-9](?: [a-z0-9])* \.(?: [a-z0-9]){2,}(?!\S)")
 _SPELLED = re.compile(
     r"\b([a-z0-9][a-z0-9-]*)\s+dot\s+([a-z0-9][a-z0-9-]*)\b((?:\s+slash\s+[\w-]+)*)"
 )
@@ -62,7 +64,10 @@ _STOPWORDS = frozenset(
      "at")
 )  # fmt: skip
 _MENTION = r"<(?:@[!&]?|#)\d+>|</[\w -]+:\d+>|<id:\w+>|@+(?:everyone|here)(?![a-z0-9_])"
-_URL = r"(?:https?|ftp)://\S+|[a-z][a-z0-9+.-]*://\S+|www\.\S+"
+_URL = (
+    r"(?:https?|ftp)://\S+|[a-z][a-z0-9+.-]*://\S+|www\.\S+"
+    r"|\b(?:javascript|data|vbscript|file|mailto|magnet):\S+"  # schemes without "//"
+)
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _HANDLE = r"(?<![a-z0-9_!#$%&*@])@[a-z0-9_]{1,32}(?![a-z0-9_])"
 _IPV4 = r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*[a-z0-9])(?::\d{1,5})?(?:/\S*)?"
@@ -92,6 +97,7 @@ _TOKENS = re.compile(
 # Cheap test first: most texts have none of the characters a ping or link needs (a plain
 # ASCII text is tested before any reading is built).
 _MAYBE = re.compile(r"[@<\[({:]|\w[./]\w|\bdot\b|\s\.|\.\s+(?:gg|com|net|org|io)\b")
+_MARKS = str.maketrans("", "", "*_~|`\\")  # markdown, dropped for the cheap test
 _LEFTOVER_SPACES = re.compile(r"[ \t]{2,}")
 _MAX_PASSES = 3
 
@@ -114,7 +120,15 @@ def link_reading(text: str) -> Reading:
             reading = reading.sub(pattern, replacement)
     if "dot" in reading.text:
         reading = reading.sub(_SPELLED, _spelled_dot)
+    if " . " in reading.text:
+        reading = reading.sub(_SPACED_NAME, _spaced_name)
     return reading
+
+
+def _spaced_name(match: re.Match) -> str:
+    """``e v i l . c o m`` -> ``evil.com`` when the letters end in a real TLD."""
+    joined = match.group(0).replace(" ", "")
+    return joined if is_tld(joined.rsplit(".", 1)[-1].split("/")[0]) else match.group(0)
 
 
 def _spelled_dot(match: re.Match) -> str:
@@ -128,7 +142,7 @@ def _spelled_dot(match: re.Match) -> str:
 def _spans(text: str) -> list[tuple[int, int, int | None]]:
     """(start, end, label end) in the original ``text`` of each ping or link; ``label end``
     is set for a markdown link, whose label (after the ``[``) is kept."""
-    if text.isascii() and not _MAYBE.search(text.lower()):
+    if text.isascii() and not _MAYBE.search(text.lower().translate(_MARKS)):
         return []
     reading = link_reading(text)
     if not _MAYBE.search(reading.text):

@@ -102,7 +102,10 @@ def _entry_tokens(entry: str, masks: bool) -> list[str]:
         if char == " ":
             parts.append(r"\s+")
         elif masks and char.isalpha():
-            letter = f"[{_SOUNDALIKE.get(char, re.escape(char))}{_MASK if index else ''}]"
+            # A mask stands for a letter after the first, in words of four letters or more
+            # ("f*ck", "s**t"); "a**" or "ab%" would read as too many short words.
+            masked = index and len(core) >= 4
+            letter = f"[{_SOUNDALIKE.get(char, re.escape(char))}{_MASK if masked else ''}]"
             letter = {"f": f"(?:ph|{letter})", "u": f"(?:oo|{letter})"}.get(char, letter)
             between = _SEPARATOR if index and core[index - 1].isalpha() else ""
             parts.append(between + letter)

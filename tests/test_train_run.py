@@ -92,7 +92,7 @@ def test_resumed_run_matches_an_uninterrupted_one(tmp_path):
 def test_early_stopping_keeps_the_best_model(tmp_path):
     corpus = write_corpus(tmp_path)
     out = tmp_path / "m"
-    # 1e-30 cannot move fp32 weights (a learning rate of 0 is refused), so validation never improves
+    # 1e-30 cannot move fp32 weights (0 is refused), so validation never improves
     assert main(tiny_args(corpus, out, "--learning-rate", "1e-30", "--patience", "2", steps=60)) == 0
     rows = read_log(tmp_path / "runs" / "m")
     assert int(rows[-1]["step"]) == 18  # 3 validations: the best, then 2 without improvement

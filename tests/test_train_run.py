@@ -93,7 +93,8 @@ def test_early_stopping_keeps_the_best_model(tmp_path):
     corpus = write_corpus(tmp_path)
     out = tmp_path / "m"
     # 1e-30 cannot move fp32 weights (0 is refused), so validation never improves
-    assert main(tiny_args(corpus, out, "--learning-rate", "1e-30", "--patience", "2", steps=60)) == 0
+    args = tiny_args(corpus, out, "--learning-rate", "1e-30", "--patience", "2", steps=60)
+    assert main(args) == 0
     rows = read_log(tmp_path / "runs" / "m")
     assert int(rows[-1]["step"]) == 18  # 3 validations: the best, then 2 without improvement
     assert json.loads((out / "deepciso.json").read_text())["steps"] == 6

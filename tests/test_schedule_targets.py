@@ -1,5 +1,5 @@
 """Bluesky and Mastodon through the real slot runner and ledger: one meme everywhere, the
-strictest limit, retries, unhealthy targets, and a process killed mid-send (no double post)."""
+every target's limit, retries, unhealthy targets, and a process killed mid-send (no double post)."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from bot.posting.slots import SlotRunner
 from bot.posting.targets.console import ConsoleTarget
 from bot.posting.targets.x import XTarget
 from bot.posting.targets.x_client import XCredentials, make_client
+from pipeline.contentfilter import LengthRules
 from tests.fakes.x_api import FakeX
 
 CREDENTIALS = XCredentials("consumer-key", "consumer-secret", "access-token", "access-secret")
@@ -64,12 +65,12 @@ class MemeSource:
     def __init__(self, prefix: str = "meme", delay: float = 0.0) -> None:
         self.prefix = prefix
         self.delay = delay
-        self.kinds: list[str] = []
-        self.max_lengths: list[int | None] = []
+        self.lengths: list[LengthRules] = []  # what each meme had to fit
+        self.kinds: list[tuple[str, ...]] = []  # the targets' kinds, per meme
 
-    async def __call__(self, kind: str, max_length: int | None = None) -> Meme:
-        self.kinds.append(kind)
-        self.max_lengths.append(max_length)
+    async def __call__(self, lengths: LengthRules) -> Meme:
+        self.lengths.append(lengths)
+        self.kinds.append(lengths.kinds)
         if self.delay:
             await asyncio.sleep(self.delay)
         number = len(self.kinds)

@@ -68,7 +68,7 @@ def test_interval_slots_post_one_meme_to_every_target(tmp_path, fake_x):
         assert text in fake_x.posted_texts()
     posted_ids = {d.remote_id for d in deliveries if d.target == "x" and d.status == "posted"}
     assert posted_ids <= set(fake_x.tweets)
-    assert set(memes.kinds) == {"x"}  # generated against X's limits
+    assert set(memes.kinds) == {("console", "x")}  # generated against every target's limits
     assert len(memes.kinds) == len(slots)  # one meme per slot
     assert remembered[:2] == texts[:2]
 
@@ -122,7 +122,7 @@ def test_duplicate_regenerates_once_for_x_only(tmp_path, fake_x):
             return x_delivery(sch.ledger, sch.ledger.slots()[-1].id)
 
     delivery = asyncio.run(main())
-    assert memes.kinds == ["x", "x"]
+    assert memes.kinds == [("console", "x")] * 2
     assert fake_x.posted_texts() == ["meme number 2 goes up only"]
     assert "[scheduled post] meme number 1 goes up only" in console.getvalue()
     assert delivery.status == "posted" and delivery.regenerated == 1
@@ -179,7 +179,7 @@ def test_unauthorized_x_is_marked_unhealthy_and_discord_goes_on(tmp_path, fake_x
     assert "console: posted" in first and "x: failed" in first and "401" in first
     assert "console: posted" in second and "x: skipped" in second
     assert len(fake_x.tweet_requests()) == 1  # no more calls with bad keys
-    assert memes.kinds == ["x", "console"]  # X's limits no longer apply: the console is left
+    assert memes.kinds == [("console", "x"), ("console",)]  # X's limits no longer apply
     assert any(line.startswith("x: unhealthy: X refused the credentials (401") for line in status)
 
 
@@ -205,7 +205,7 @@ def test_timeout_that_landed_is_not_posted_twice(tmp_path, fake_x):
     fake_x.script(x_api.slow(1.5, create=True))  # X took the tweet, the client gave up
     attempts, _, _ = post_until_x_is(schedule_settings(tmp_path, fake_x), "posted", memes)
     assert [a.outcome for a in attempts] == ["transient", "duplicate"]
-    assert len(fake_x.tweets) == 1 and memes.kinds == ["x"]  # no second meme sent
+    assert len(fake_x.tweets) == 1 and memes.kinds == [("console", "x")]  # no second meme
 
 
 def test_daily_budget_skips_x(tmp_path, fake_x):
@@ -226,7 +226,7 @@ def test_daily_budget_skips_x(tmp_path, fake_x):
 def test_nothing_passes_the_filter(tmp_path, fake_x):
     settings = schedule_settings(tmp_path, fake_x)
 
-    async def nothing(kind, max_length=None):
+    async def nothing(lengths):
         from tests.fixtures_schedule import Meme
 
         return Meme(None, [("x", ("profanity: x",)), ("y", ("too_long: 300",))], candidates=16)
@@ -245,7 +245,7 @@ def test_a_failing_generator_skips_the_slot_and_the_schedule_goes_on(tmp_path, f
     settings = schedule_settings(tmp_path, fake_x)
     remembered = []
 
-    async def broken(kind, max_length=None):
+    async def broken(lengths):
         raise RuntimeError("The meme generator is not running.")
 
     async def remember(text):  # async, as the bot's worker call is

@@ -80,7 +80,7 @@ def test_killed_while_generating_posts_the_slot_once_after_restart(tmp_path, fak
     console = io.StringIO()
     memes = MemeSource("after restart")
     (slot,), deliveries = restart(settings, console, memes)
-    assert memes.kinds == ["x"]
+    assert memes.kinds == [("console", "x")]
     assert slot.status == "done" and slot.text == "after restart number 1 goes up only"
     assert console.getvalue().count(slot.text) == 1
     assert fake_x.posted_texts() == [slot.text]

@@ -1,5 +1,5 @@
 """Bluesky and Mastodon through the real slot runner and ledger: one meme everywhere, the
-strictest limit, retries, unhealthy targets, and a process killed mid-send (no double post)."""
+every target's limit, retries, unhealthy targets, and a process killed mid-send (no double post)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 import pytest
 
 from bot.posting.ledger import Ledger
+from pipeline.contentfilter import LengthRules, Target
 from tests.fakes import bluesky_server as pds_api
 from tests.fakes import mastodon_server as instance_api
 from tests.fakes.bluesky_server import CREATE_RECORD, CREATE_SESSION, FakeBluesky
@@ -54,8 +55,10 @@ def test_one_meme_goes_to_console_bluesky_and_mastodon(tmp_path, fake_bluesky, f
     assert rows["bluesky"].remote_id in fake_bluesky.records
     assert rows["mastodon"].remote_id in fake_mastodon.statuses
     assert f"bluesky: posted (id {rows['bluesky'].remote_id})" in summary
-    # Bluesky's 300 graphemes are stricter than the instance's 500
-    assert memes.kinds == ["bluesky"] and memes.max_lengths == [300]
+    # every target's own limit: Bluesky's 300 graphemes, the instance's 500
+    assert memes.lengths == [
+        LengthRules([(Target.CONSOLE, None), (Target.BLUESKY, 300), (Target.MASTODON, 500)])
+    ]
 
 
 def test_a_small_mastodon_limit_is_what_the_meme_must_meet(tmp_path, fake_bluesky):
@@ -63,7 +66,7 @@ def test_a_small_mastodon_limit_is_what_the_meme_must_meet(tmp_path, fake_bluesk
         settings = targets_settings(tmp_path, fake_bluesky, instance)
         memes = MemeSource()
         post_once(settings, memes=memes)
-    assert memes.kinds == ["mastodon"] and memes.max_lengths == [120]
+    assert (Target.MASTODON, 120) in memes.lengths[0].limits
 
 
 def post_until(settings, target: str, status: str):
@@ -138,7 +141,7 @@ def test_unhealthy_targets_are_skipped_and_the_rest_still_posts(tmp_path, fake_m
     # the meme was made for the console alone
     assert rows["bluesky"].status == "skipped" and "BLUESKY_APP_PASSWORD" in rows["bluesky"].error
     assert rows["mastodon"].status == "skipped" and "401" in rows["mastodon"].error
-    assert memes.kinds == ["console"]
+    assert memes.kinds == [("console",)]
     assert wrong_password.records == {}
     assert fake_mastodon.statuses == {}
 

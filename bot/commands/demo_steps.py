@@ -106,7 +106,7 @@ class Demo:
         from bot.posting.settings import ScheduleSettings
         from bot.posting.slots import SlotRunner
         from bot.posting.targets.console import ConsoleTarget
-        from pipeline.contentfilter import Target, clean_memes
+        from pipeline.contentfilter import LengthRules, clean_memes
 
         self._say(
             f"one scheduled post, as a dry run (nothing leaves this machine) -> {self.ledger}"
@@ -116,11 +116,10 @@ class Demo:
             ConsoleTarget(name="x", label="   would post to X (fits its weighted 280):"),
         ]
 
-        async def make_meme(kind: str, max_length: int | None):
+        async def make_meme(lengths: LengthRules):
             results = await asyncio.to_thread(
-                clean_memes, self.generator, (), self.content_filter, Target(kind),
-                max_length=max_length,
-            )  # fmt: skip
+                clean_memes, self.generator, (), self.content_filter, lengths
+            )
             return results[0]
 
         def remember(text: str) -> None:

@@ -19,7 +19,7 @@ from bot.posting.slots import SlotRunner
 from bot.posting.targets.base import PostTarget
 from bot.posting.targets.console import ConsoleTarget
 from bot.serving.worker import GenerationWorker
-from pipeline.contentfilter import Target
+from pipeline.contentfilter import LengthRules
 from pipeline.errors import UserError
 
 if TYPE_CHECKING:
@@ -73,8 +73,8 @@ def build_poster(
     if not targets:
         return None
 
-    async def make_meme(kind: str, max_length: int | None):
-        return await worker.generate_post(Target(kind), max_length)
+    async def make_meme(lengths: LengthRules):
+        return await worker.generate_post(lengths)
 
     async def remember(text: str) -> None:
         await worker.run(lambda _generator, content_filter: content_filter.remember_posted(text))

@@ -28,7 +28,8 @@ from bot.posting.errors import (
 from bot.posting.ledger import Delivery, Ledger, utcnow
 from bot.posting.settings import ScheduleSettings
 from bot.posting.targets.base import PostTarget
-from pipeline.contentfilter.xlength import X_MAX_WEIGHTED
+from pipeline.contentfilter.length import LengthRules
+from pipeline.contentfilter.verdict import Target, reason_code
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,8 @@ class MemeResult(Protocol):
     candidates: int
 
 
-# (target kind, that target's own length limit or None) -> a filtered meme
-MakeMeme = Callable[[str, int | None], Awaitable[MemeResult]]
+# every target's length limit the meme must meet -> a filtered meme
+MakeMeme = Callable[[LengthRules], Awaitable[MemeResult]]
 
 
 def _resend_window(target: str) -> timedelta | None:
@@ -92,22 +93,22 @@ class SlotRunner:
         self.ledger.skip_slot(slot_id, reason)
         return slot_id
 
-    def meme_kind(self) -> tuple[str, int | None]:
-        """Whose length limit the meme must meet, and that target's own limit: the strictest
-        healthy target. X's weighted 280 (never fewer than 280 graphemes) comes first, then
-        targets counting graphemes (Bluesky's 300, a Mastodon instance's ``max_length``),
-        smallest first; else Discord's (or the console's when it is the only healthy target)."""
-        limits: list[tuple[int, str, int | None]] = []
-        healthy = {name: t for name, t in self.targets.items() if t.problem is None}
-        for name, target in healthy.items():
-            if name == X_TARGET:
-                limits.append((X_MAX_WEIGHTED, X_TARGET, None))
-            elif (own := getattr(target, "max_length", None)) is not None:
-                limits.append((own, name, own))
-        if limits:
-            _, kind, own = min(limits, key=lambda limit: limit[0])
-            return kind, own
-        return ("console" if set(healthy) == {"console"} else "discord"), None
+    def length_rules(self) -> LengthRules:
+        """The length limits the meme must meet: every target it will be sent to (a healthy one,
+        or a Discord channel, which is tried even with a problem), each with its own limit
+        where it has one (a Mastodon instance's ``max_length``). All of them, not the
+        "strictest": the targets count differently (X weighs CJK and emoji 2, Bluesky and
+        Mastodon count graphemes), so no one limit implies the others. With no such target,
+        every configured one's."""
+        sending = [
+            name
+            for name, target in self.targets.items()
+            if target.problem is None or name.startswith("discord:")
+        ]
+        return LengthRules(
+            (Target(name.split(":", 1)[0]), getattr(self.targets[name], "max_length", None))
+            for name in sending or self.targets
+        )
 
     async def _prepare_targets(self) -> None:
         """Let targets that learn their limits from the server (Mastodon) do it now."""
@@ -137,8 +138,10 @@ class SlotRunner:
 
     async def _generate(self, slot_id: int) -> MemeResult:
         await self._prepare_targets()
-        result = await self.make_meme(*self.meme_kind())
-        codes = Counter(r.split(":", 1)[0] for _, reasons in result.rejected for r in reasons)
+        result = await self.make_meme(self.length_rules())
+        codes = Counter(  # once per candidate, even when several targets refused it
+            code for _, reasons in result.rejected for code in set(map(reason_code, reasons))
+        )
         self.ledger.record_rejections(slot_id, codes)
         if result.text is None:
             log.warning(

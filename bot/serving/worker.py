@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline.contentfilter import CleanResult, ContentFilter, Target, clean_memes, reason_code
+from pipeline.contentfilter import (
+    CleanResult,
+    ContentFilter,
+    LengthRules,
+    Target,
+    clean_memes,
+    reason_code,
+)
 from pipeline.generate.generator import Generator, SamplingSettings
 
 log = logging.getLogger(__name__)
@@ -236,9 +243,12 @@ class GenerationWorker:
         """
         return await self._call(lambda: fn(self._generator, self._filter))
 
-    async def generate_post(self, target: Target, max_length: int | None = None) -> CleanResult:
-        """One filtered text without a prompt, for a scheduled post to ``target`` (whose own
-        length limit, such as a Mastodon instance's, is ``max_length``)."""
+    async def generate_post(
+        self, target: Target | LengthRules, max_length: int | None = None
+    ) -> CleanResult:
+        """One filtered text without a prompt, for a scheduled post to ``target``: one target
+        (whose own length limit, such as a Mastodon instance's, is ``max_length``) or
+        :class:`LengthRules`, every target the post goes to (it must fit them all)."""
 
         def make(generator: Generator, content_filter: ContentFilter) -> CleanResult:
             return clean_memes(

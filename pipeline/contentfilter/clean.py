@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from pipeline.contentfilter.filter import ContentFilter
 from pipeline.contentfilter.hygiene import strip_unsafe
+from pipeline.contentfilter.length import LengthRules
 from pipeline.contentfilter.verdict import Target, Verdict, reason_code
 
 NO_CLEAN_MEME = "no clean meme this time"
@@ -64,7 +65,7 @@ def clean_memes(
     generator: TextGenerator,
     prompts: Sequence[str],
     content_filter: ContentFilter,
-    target: Target = Target.DISCORD,
+    target: Target | LengthRules = Target.DISCORD,
     sampling: Any = None,
     *,
     wanted: int = 1,
@@ -78,7 +79,8 @@ def clean_memes(
 
     Each round asks ``generator`` for ``batch_size`` candidates for every prompt still short
     of ``wanted`` passes, in one batched call (``sampling``: its sampling settings; ``seed``:
-    round ``r`` uses ``seed + r``). Every candidate is checked for ``target`` with its prompt
+    round ``r`` uses ``seed + r``). Every candidate is checked for ``target`` (one target, or
+    :class:`LengthRules`: every target a scheduled post goes to) with its prompt
     (``ContentFilter.check``), until the prompt has ``wanted`` passes or has used
     ``max_candidates``; an empty answer ends the search. ``batch_size`` and
     ``max_candidates`` default to the filter's settings (``DEEPCISO_FILTER_BATCH_SIZE``,
@@ -131,7 +133,7 @@ def generate_clean(
     generate: Callable[[int], list[str]],
     content_filter: ContentFilter,
     *,
-    target: Target = Target.DISCORD,
+    target: Target | LengthRules = Target.DISCORD,
     batch_size: int | None = None,
     max_candidates: int | None = None,
     prompt: str = "",

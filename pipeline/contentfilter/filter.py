@@ -11,7 +11,7 @@ from pathlib import Path
 from pipeline.contentfilter.canonical import canonical_text
 from pipeline.contentfilter.degenerate import degenerate_reasons
 from pipeline.contentfilter.hygiene import strip_unsafe
-from pipeline.contentfilter.length import length_reasons
+from pipeline.contentfilter.length import LengthRules
 from pipeline.contentfilter.normalize import words
 from pipeline.contentfilter.novelty import CorpusIndex, RecentPosts
 from pipeline.contentfilter.pings import find_pings_and_links
@@ -61,30 +61,32 @@ class ContentFilter:
     def check(
         self,
         text: str,
-        target: Target = Target.DISCORD,
+        target: Target | LengthRules = Target.DISCORD,
         *,
         prompt: str = "",
         max_length: int | None = None,
     ) -> Verdict:
         """Pass or fail ``text`` for ``target``; every failed rule gives one reason.
 
+        ``target``: one target, or :class:`LengthRules` for a text that goes to several (a
+        scheduled post): it must fit each one's length limit, and each it exceeds gives a
+        ``too_long`` reason naming it.
+
         ``prompt``: the user's prompt when ``text`` starts with it; word runs inside it do not
         count as copying a training tweet or a recent post (the whole text still must not be
-        an exact copy). ``max_length``: the target's own limit where it has one (a Mastodon
-        instance's). Any ``str`` is accepted: control characters, ANSI escapes, bidi controls
-        and lone surrogates are stripped first, so ``Verdict.text`` never holds one.
+        an exact copy). ``max_length``: one target's own limit where it has one (a Mastodon
+        instance's; with :class:`LengthRules` each target carries its own). Any ``str`` is
+        accepted: control characters, ANSI escapes, bidi controls and lone surrogates are
+        stripped first, so ``Verdict.text`` never holds one.
         """
-        cleaned, reasons = self._reasons(
-            strip_unsafe(text), target, strip_unsafe(prompt), max_length
-        )
+        lengths = LengthRules.of(target, max_length)
+        cleaned, reasons = self._reasons(strip_unsafe(text), lengths, strip_unsafe(prompt))
         with self._lock:
             self.checked += 1
             self.rejections.update(set(map(reason_code, reasons)))
         return Verdict(not reasons, cleaned, tuple(reasons))
 
-    def _reasons(
-        self, text: str, target: Target, prompt: str, max_length: int | None
-    ) -> tuple[str, list[str]]:
+    def _reasons(self, text: str, lengths: LengthRules, prompt: str) -> tuple[str, list[str]]:
         settings = self.settings
         pings = find_pings_and_links(text)
         cleaned = pings.remainder
@@ -97,7 +99,7 @@ class ContentFilter:
             if not any(c.isalnum() for c in canonical_text(cleaned)):
                 return cleaned, [f"pings_or_links: no words left without {listed}"]
         reasons = degenerate_reasons(cleaned, settings.max_repeats)
-        reasons += length_reasons(cleaned, target, settings.min_chars, max_length)
+        reasons += lengths.reasons(cleaned, settings.min_chars)
         reasons += self.profanity.reasons(cleaned)
         skip = _prompt_words(cleaned, prompt)
         if self.corpus_index is not None and (why := self.corpus_index.copies(cleaned, skip)):

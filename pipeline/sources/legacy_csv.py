@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.cleaning import is_retweet
 from pipeline.sources.post import Post, ReadContext, handle
 from pipeline.sources.textfile import csv_rows
 
@@ -27,7 +26,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Post]:
             author=author,
             text=text,
             created=row.get("timestamp"),
-            repost=bool(row.get("retweeted_status_id")) or is_retweet(text),
+            repost=bool(row.get("retweeted_status_id")),
         )
 
 

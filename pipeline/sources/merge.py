@@ -116,29 +116,33 @@ class _Source:
 class _Spool:
     """Survivors of the per-post stages: texts on disk, numbers in compact arrays."""
 
+    _FLUSH = 1 << 20
+
     def __init__(self) -> None:
         self.file: IO[bytes] = tempfile.TemporaryFile(prefix="deepciso-spool-")
-        self.group, self.score = array("l"), array("d")
-        self.offset, self.length = array("q"), array("l")
+        self.group, self.score, self.ends = array("l"), array("d"), array("q")
         self.group_source: list[int] = []
-        self._at = 0
+        self._buffer = bytearray()
+        self._written = 0
 
     def add(self, group: int, score: float, post_id: str, text: str) -> None:
-        data = f"{post_id}{_SEPARATOR}{text}".encode("utf-8", "surrogatepass")
-        self.file.write(data)
+        self._buffer += f"{post_id}{_SEPARATOR}{text}".encode("utf-8", "surrogatepass")
         self.group.append(group)
         self.score.append(score)
-        self.offset.append(self._at)
-        self.length.append(len(data))
-        self._at += len(data)
+        self.ends.append(self._written + len(self._buffer))
+        if len(self._buffer) >= self._FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        self.file.write(self._buffer)
+        self._written += len(self._buffer)
+        self._buffer.clear()
 
     def read(self, index: int) -> tuple[str, str]:
-        self.file.seek(self.offset[index])
-        post_id, _, text = (
-            self.file.read(self.length[index]).decode("utf-8", "surrogatepass").partition(
-                _SEPARATOR
-            )
-        )  # fmt: skip
+        start = self.ends[index - 1] if index else 0
+        self.file.seek(start)
+        data = self.file.read(self.ends[index] - start)
+        post_id, _, text = data.decode("utf-8", "surrogatepass").partition(_SEPARATOR)
         return post_id, text
 
 
@@ -161,6 +165,7 @@ def build_from_inputs(
     try:
         for source in sources:
             _read_source(source, options, include_private, spool, progress)
+        spool.flush()
         candidates = _candidates(sources, spool, options.percentile)
         kept = _clean(candidates, sources, spool, options)
     finally:

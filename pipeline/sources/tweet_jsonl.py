@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.cleaning import is_retweet
 from pipeline.errors import UserError
 from pipeline.sources.post import Post, ReadContext, handle, to_int
 from pipeline.sources.textfile import open_text
@@ -47,7 +46,7 @@ def read_scraped(path: Path, ctx: ReadContext) -> Iterator[Post]:
             likes=to_int(item.get("likeCount")),
             reposts=to_int(item.get("retweetCount")),
             language=item.get("lang"),
-            repost=bool(item.get("retweetedTweet")) or is_retweet(text),
+            repost=bool(item.get("retweetedTweet")),
         )
 
 
@@ -77,5 +76,5 @@ def _v2_post(tweet: dict, users: dict) -> Post:
         likes=to_int(metrics.get("like_count")),
         reposts=to_int(metrics.get("retweet_count")),
         language=tweet.get("lang"),
-        repost="retweeted" in kinds or is_retweet(text),
+        repost="retweeted" in kinds,
     )

@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.cleaning import is_retweet
 from pipeline.errors import UserError
 from pipeline.sources.bundle import Bundle
 from pipeline.sources.jsonstream import js_array, js_object
@@ -120,7 +119,7 @@ def _post(tweet: dict, author: str, notes: dict[str, list[str]]) -> Post | None:
         likes=to_int(tweet.get("favorite_count")),
         reposts=to_int(tweet.get("retweet_count")),
         language=tweet.get("lang"),
-        repost=is_retweet(text) or bool(tweet.get("retweeted")),
+        repost=tweet.get("retweeted") is True,  # the "RT @" text is checked by the build
     )
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.looplag import LoopLagMonitor  # noqa: E402
+from bot.serving.looplag import LoopLagMonitor  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
 from tests.fixtures_bot import bot_settings, endpoints_restored, started_bot  # noqa: E402

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 def synthetic_db(tweets: int) -> Path:
     """A newest-schema Twint DB with ``tweets`` rows, made once and cached in the temp folder."""
-    from pipeline.sample_db import make_sample_db
+    from pipeline.corpus.sample_db import make_sample_db
 
     path = Path(tempfile.gettempdir()) / f"deepciso-bench-{tweets}.twint.db"
     if not path.exists():

@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, GPTNeoConfig, GPTNeoForCausalLM
 
-from pipeline import decoding
-from pipeline.generator import Generator, SamplingSettings, default_threads
-from pipeline.model_loading import LoadedModel
-from pipeline.quantize import quantize_int8
+from pipeline.generate import decoding
+from pipeline.generate.generator import Generator, SamplingSettings, default_threads
+from pipeline.generate.model_loading import LoadedModel
+from pipeline.generate.quantize import quantize_int8
 
 PROMPTS = [
     "log4j is",

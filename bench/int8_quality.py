@@ -5,7 +5,8 @@
 Trains a small GPT-2 from scratch for a few minutes on real tweets (``../shared/data``,
 lowercased, links dropped; 95/5 split), so the weights have learned something, then measures
 the mean next-token loss on the held-out tweets with the fp32 model and with
-:func:`pipeline.quantize.quantize_int8` applied to it. Target (issue 4): int8 within 2% of fp32.
+:func:`pipeline.generate.quantize.quantize_int8` applied to it.
+Target (issue 4): int8 within 2% of fp32.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import torch
 from tokenizers import ByteLevelBPETokenizer
 from transformers import GPT2Config, GPT2LMHeadModel
 
-from pipeline.quantize import quantize_int8
+from pipeline.generate.quantize import quantize_int8
 
 DB = Path(__file__).resolve().parents[2] / "shared" / "data" / "ccic-cashtag.twint.db"
 PRESETS = {  # name: (n_embd, n_layer, n_head, vocab)

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.ledger import Ledger, utcnow  # noqa: E402
+from bot.posting.ledger import Ledger, utcnow  # noqa: E402
 
 
 def one_run(folder: Path, slots: int) -> tuple[list[float], list[float]]:

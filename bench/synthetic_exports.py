@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.atomic import atomic_write
-from pipeline.sample_db import sample_rows
+from pipeline.corpus.sample_db import sample_rows
 
 _SOURCE = '<a href="https://mobile.twitter.com" rel="nofollow">Twitter Web App</a>'
 

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_throughput import SHARED_DB, corpus_from_db
 
 from pipeline.paths import validation_path
-from pipeline.tokenizer import DEFAULT_VOCAB_SIZE, read_lines, train_tokenizer
 from pipeline.train.data import pack, utf8_bytes
+from pipeline.train.tokenizer import DEFAULT_VOCAB_SIZE, read_lines, train_tokenizer
 
 
 def main() -> None:

@@ -31,7 +31,6 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.paths import validation_path
-from pipeline.tokenizer import save_tokenizer, train_tokenizer
 from pipeline.train.config import TrainConfig
 from pipeline.train.data import BlockSampler, ValidationSet, pack, utf8_bytes
 from pipeline.train.device import choose
@@ -40,6 +39,7 @@ from pipeline.train.loop import train, training_step
 from pipeline.train.model import optimizer as make_optimizer
 from pipeline.train.prepare import prepare
 from pipeline.train.text import TextCodec
+from pipeline.train.tokenizer import save_tokenizer, train_tokenizer
 
 SHARED_DB = Path(__file__).resolve().parents[2] / "shared" / "data" / "ccic-cashtag.twint.db"
 REFERENCE_VOCAB = 50_000
@@ -50,7 +50,7 @@ VALID_BYTES = 40_000  # validation text both sides are measured on (~10k tokens)
 def corpus_from_db(db: Path, folder: Path) -> Path:
     """``deepciso build``'s corpus of the DB with its defaults: the original demo's rule (each
     author's tweets at or above their 85th engagement percentile), cleaned, 5% held out."""
-    from pipeline.corpus import BuildOptions, build_corpus
+    from pipeline.corpus.build import BuildOptions, build_corpus
 
     corpus = folder / "seed-rule" / "model.txt"
     build_corpus(BuildOptions(db=db, out=corpus), progress=False)

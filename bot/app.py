@@ -18,17 +18,17 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot import poster as posting
-from bot.cogs import tell
-from bot.looplag import LoopLagMonitor
-from bot.poster import Poster
-from bot.prompts import PromptGate
-from bot.schedule import PostScheduler
-from bot.scheduled import build_poster, schedule_settings
-from bot.services import open_worker, prompt_gate
+from bot.posting import poster as posting
+from bot.posting.build import build_poster, schedule_settings
+from bot.posting.poster import Poster
+from bot.posting.scheduler import PostScheduler
+from bot.replies import tell
+from bot.serving.looplag import LoopLagMonitor
+from bot.serving.prompts import PromptGate
+from bot.serving.services import open_worker, prompt_gate
+from bot.serving.watch import ModelWatcher
+from bot.serving.worker import GenerationWorker
 from bot.settings import BotSettings
-from bot.watch import ModelWatcher
-from bot.worker import GenerationWorker
 from pipeline.contentfilter import Target
 from pipeline.errors import UserError
 

@@ -12,15 +12,15 @@ import sys
 import time
 from typing import TextIO
 
-from bot import poster as posting
-from bot.poster import Poster
-from bot.prompts import PromptRejected
-from bot.schedule import PostScheduler
-from bot.scheduled import build_poster, schedule_settings
-from bot.services import open_worker, prompt_gate
+from bot.posting import poster as posting
+from bot.posting.build import build_poster, schedule_settings
+from bot.posting.poster import Poster
+from bot.posting.scheduler import PostScheduler
+from bot.serving.prompts import PromptRejected
+from bot.serving.services import open_worker, prompt_gate
+from bot.serving.worker import GenerationWorker, ReloadFailed, WorkerError
 from bot.settings import BotSettings
 from bot.status import status_lines
-from bot.worker import GenerationWorker, ReloadFailed, WorkerError
 from pipeline.contentfilter import Target
 
 HELP = "Type the first words of a meme. Commands: /status, /reload, /post, /quit."

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from bot.looplag import LoopLagMonitor
-from bot.poster import Poster
-from bot.worker import GenerationWorker
+from bot.posting.poster import Poster
+from bot.serving.looplag import LoopLagMonitor
+from bot.serving.worker import GenerationWorker
 
 
 def status_lines(

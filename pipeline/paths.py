@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-TOKENIZER_FILE = "aitextgen.tokenizer.json"
 DEFAULT_CORPUS = Path("model.txt")
 DEFAULT_MODEL_DIR = Path("trained_model")
 

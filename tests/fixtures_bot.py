@@ -12,9 +12,9 @@ from pathlib import Path
 import discord
 
 from bot.app import DeepcisoBot, use_endpoints
-from bot.services import open_worker, prompt_gate
+from bot.serving.services import open_worker, prompt_gate
+from bot.serving.worker import GenerationWorker
 from bot.settings import BotSettings
-from bot.worker import GenerationWorker
 from pipeline.contentfilter import Target
 from tests.fakes.discord_server import FakeDiscord, FakeUser
 from tests.fixtures_model import make_tiny_model_dir

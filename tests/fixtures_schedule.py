@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.ledger import Ledger
-from bot.schedule import PostScheduler
-from bot.schedule_settings import X_KEYS, ScheduleSettings
-from bot.slots import SlotRunner
-from bot.targets import ConsoleTarget
-from bot.x_client import XCredentials, make_client
-from bot.x_poster import XPoster
+from bot.posting.ledger import Ledger
+from bot.posting.scheduler import PostScheduler
+from bot.posting.settings import X_KEYS, ScheduleSettings
+from bot.posting.slots import SlotRunner
+from bot.posting.targets.console import ConsoleTarget
+from bot.posting.targets.x import XTarget
+from bot.posting.targets.x_client import XCredentials, make_client
 from tests.fakes.x_api import FakeX
 
 CREDENTIALS = XCredentials("consumer-key", "consumer-secret", "access-token", "access-secret")
@@ -35,9 +35,9 @@ def fake_x_fixture():
         yield server
 
 
-@pytest.fixture(name="x_poster")
-def x_poster_fixture(fake_x: FakeX) -> XPoster:
-    return XPoster(make_client(CREDENTIALS, base=fake_x.base_url, timeout=0.5))
+@pytest.fixture(name="x_target")
+def x_target_fixture(fake_x: FakeX) -> XTarget:
+    return XTarget(make_client(CREDENTIALS, base=fake_x.base_url, timeout=0.5))
 
 
 @pytest.fixture(name="ledger")
@@ -92,7 +92,7 @@ def schedule_settings(tmp_path: Path, fake_x: FakeX | None = None, **overrides) 
 def make_targets(settings: ScheduleSettings, console: io.StringIO | None = None) -> list:
     targets: list = [ConsoleTarget(console or io.StringIO())]
     if settings.post_to_x:
-        targets.append(XPoster.from_settings(settings))
+        targets.append(XTarget.from_settings(settings))
     return targets
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from pipeline.sample_db import NEWEST_TWEETS_DDL
+from pipeline.corpus.twint_schema import NEWEST_TWEETS_DDL
 
 # Generation A/B (Twint 1.1.x): user, likes, retweets, date + time, a retweet flag.
 OLD_DDL = """CREATE TABLE tweets (id integer primary key, user_id integer, date text, time text,

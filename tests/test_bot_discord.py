@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bot.looplag import LoopLagMonitor
+from bot.serving.looplag import LoopLagMonitor
 from tests.fakes.discord_server import FakeDiscord, pinged_ids
 from tests.fixtures_bot import blocked, running_bot, tiny_model
 

@@ -7,9 +7,9 @@ import dataclasses
 
 import pytest
 
-from bot.services import open_worker
-from bot.watch import ModelWatcher
-from bot.worker import ReloadFailed, WorkerBusy, WorkerError, WorkerTimeout
+from bot.serving.services import open_worker
+from bot.serving.watch import ModelWatcher
+from bot.serving.worker import ReloadFailed, WorkerBusy, WorkerError, WorkerTimeout
 from pipeline.atomic import replace_dir
 from pipeline.contentfilter import Target
 from tests.fixtures_bot import blocked, bot_settings, tiny_model
@@ -159,7 +159,7 @@ def test_close_fails_waiting_prompts_instead_of_hanging(model_dir):
 
 
 def test_worker_settings_follow_the_filter_keys(model_dir):
-    from bot.services import worker_settings
+    from bot.serving.services import worker_settings
 
     settings = bot_settings(model_dir)
     env = {"DEEPCISO_FILTER_BATCH_SIZE": "3", "DEEPCISO_FILTER_MAX_CANDIDATES": "9"}

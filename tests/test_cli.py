@@ -32,7 +32,7 @@ def test_every_subcommand_has_help(command, capsys):
 
 
 def test_build_does_not_import_torch_or_transformers(tmp_path):
-    from pipeline.sample_db import make_sample_db
+    from pipeline.corpus.sample_db import make_sample_db
 
     db = make_sample_db(tmp_path / "s.db", tweets=300, authors=20)
     argv = ["build", "--db", str(db), "--out", str(tmp_path / "model.txt"), "--quiet"]
@@ -61,7 +61,7 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 
 def test_sample_database_is_deterministic(tmp_path):
-    from pipeline.sample_db import sample_rows
+    from pipeline.corpus.sample_db import sample_rows
 
     first = list(sample_rows(tweets=500, authors=30))
     assert first == list(sample_rows(tweets=500, authors=30))
@@ -71,7 +71,7 @@ def test_sample_database_is_deterministic(tmp_path):
 
 
 def test_sample_database_builds_a_corpus(tmp_path, capsys):
-    from pipeline.sample_db import make_sample_db
+    from pipeline.corpus.sample_db import make_sample_db
 
     db = make_sample_db(tmp_path / "sample.db", tweets=3000, authors=100)
     assert main(["build", "--db", str(db), "--out", str(tmp_path / "model.txt")]) == 0

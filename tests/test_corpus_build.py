@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline.cli import main
-from pipeline.corpus import BuildOptions, build_corpus
+from pipeline.corpus.build import BuildOptions, build_corpus
 from tests.fixtures_twint import make_db
 
 
@@ -85,7 +85,7 @@ def test_percentile_boundary_per_author(tmp_path, generation):
 
 
 def test_threshold_matches_numpy_linear_percentile():
-    from pipeline.percentile import linear_percentile
+    from pipeline.corpus.percentile import linear_percentile
 
     rng = np.random.default_rng(7)
     for _ in range(2000):

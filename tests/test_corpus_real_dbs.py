@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.corpus import BuildOptions, build_corpus
+from pipeline.corpus.build import BuildOptions, build_corpus
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 REAL = sorted((SHARED / "real-twint-dbs").glob("*.db")) if SHARED.exists() else []

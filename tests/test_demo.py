@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.cli import main
-from bot.ledger import Ledger
+from bot.posting.ledger import Ledger
 
 
 def run_demo(capsys, workdir, *extra: str) -> str:

@@ -10,8 +10,8 @@ import json
 import pytest
 
 from bot.cli import main
-from bot.ledger import Ledger
-from pipeline.sample_db import make_sample_db
+from bot.posting.ledger import Ledger
+from pipeline.corpus.sample_db import make_sample_db
 from tests.fakes.discord_server import FakeDiscord, pinged_ids
 from tests.fakes.x_api import FakeX
 from tests.fixtures_bot import running_bot

@@ -6,9 +6,9 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from pipeline import decoding
-from pipeline.decoding import GPT2Decoder, GPTNeoDecoder, TransformersDecoder, decoder_for
-from pipeline.quantize import quantize_int8
+from pipeline.generate import decoding
+from pipeline.generate.decoding import GPT2Decoder, GPTNeoDecoder, TransformersDecoder, decoder_for
+from pipeline.generate.quantize import quantize_int8
 from tests.fixtures_model import make_tiny_model_dir
 
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from pipeline.errors import UserError
-from pipeline.generator import MAX_ATTEMPTS, Generator, SamplingSettings
+from pipeline.generate.generator import MAX_ATTEMPTS, Generator, SamplingSettings
 from tests.fixtures_generate import TOKENIZER_FILE, make_memorized_model_dir, steer_model_dir
 from tests.fixtures_model import SAMPLE_LINES, make_tiny_model_dir
 
@@ -159,7 +159,7 @@ def test_empty_outputs_are_retried_until_they_have_text(tiny_dir, tmp_path, capl
     # one token each: a blank one with probability 0.3, "the" with 0.7
     folder = steer_model_dir(tiny_dir, tmp_path / "m", {space: 20.0, visible: 20 + math.log(7 / 3)})
     settings = SamplingSettings(max_new_tokens=1, temperature=1, top_k=0, top_p=1.0)
-    with caplog.at_level(logging.DEBUG, logger="pipeline.generator"):
+    with caplog.at_level(logging.DEBUG, logger="pipeline.generate.generator"):
         outputs = Generator.load(folder).generate(n=8, settings=settings, seed=0)
     assert outputs == ["the"] * 8
     assert any("retrying" in record.message for record in caplog.records)

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from pipeline.errors import UserError
-from pipeline.generator import Generator, SamplingSettings
+from pipeline.generate.generator import Generator, SamplingSettings
 from tests.fixtures_generate import TOKENIZER_FILE, make_aitextgen_dir
 from tests.fixtures_model import make_tiny_model_dir, train_tiny_tokenizer
 

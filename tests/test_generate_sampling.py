@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from pipeline.sampling import penalize_repeats, sample_next
+from pipeline.generate.sampling import penalize_repeats, sample_next
 
 
 def draws(logits: list[float], times: int = 2000, **settings) -> torch.Tensor:

@@ -9,7 +9,7 @@ import contextlib
 import aiohttp
 import pytest
 
-from bot.ledger import Ledger, utcnow
+from bot.posting.ledger import Ledger, utcnow
 from tests.fakes.discord_server import FakeDiscord, pinged_ids
 from tests.fakes.x_api import FakeX
 from tests.fixtures_bot import TOKEN, running_bot, tiny_model

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from bot.ledger import Ledger, utcnow
+from bot.posting.ledger import Ledger, utcnow
 from tests.fixtures_schedule import ledger_fixture  # noqa: F401
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.ledger import Ledger
+from bot.posting.ledger import Ledger
 from tests.fakes import x_api
 from tests.fixtures_schedule import (  # fixtures: fake_x
     MemeSource,

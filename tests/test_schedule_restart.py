@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.ledger import Ledger, iso, utcnow
+from bot.posting.ledger import Ledger, iso, utcnow
 from tests.fakes import x_api
 from tests.fixtures_schedule import (
     MemeSource,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.schedule_settings import cron_trigger, load_schedule_settings, standard_weekdays
+from bot.posting.settings import cron_trigger, load_schedule_settings, standard_weekdays
 from pipeline.errors import UserError
 
 X_KEYS = {

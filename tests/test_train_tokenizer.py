@@ -9,7 +9,7 @@ import pytest
 from tokenizers import Tokenizer
 
 from bot.cli import main
-from pipeline.tokenizer import END_OF_TEXT, train_tokenizer
+from pipeline.train.tokenizer import END_OF_TEXT, train_tokenizer
 from tests.fixtures_train import write_corpus
 
 SHARED_DB = Path(__file__).resolve().parents[2] / "shared" / "data" / "ccic-cashtag.twint.db"

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.tweet_time import parse_created_at, parse_date_time, zone_offset
+from pipeline.corpus.tweet_time import parse_created_at, parse_date_time, zone_offset
 
 
 @pytest.mark.parametrize(

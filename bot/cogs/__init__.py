@@ -6,7 +6,6 @@ override=True)`` then registers the shared group with the command tree once per 
 
 from __future__ import annotations
 
-import discord
 from discord.ext import commands
 
 
@@ -23,17 +22,3 @@ class GroupCog(commands.Cog):
     async def cog_unload(self) -> None:
         for command in self.__cog_app_commands__:
             self.bot.group.remove_command(command.name)
-
-
-async def tell(interaction: discord.Interaction, text: str) -> None:
-    """An ephemeral message to the invoking user, whether or not the interaction was answered."""
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
-
-
-async def tell_after_defer(interaction: discord.Interaction, text: str) -> None:
-    """Replace a public "thinking..." placeholder by an ephemeral message only the user sees."""
-    await interaction.delete_original_response()
-    await interaction.followup.send(text, ephemeral=True)

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot import poster as posting
 from bot.cogs import GroupCog
+from bot.posting import poster as posting
+from bot.serving.worker import ReloadFailed
 from bot.status import status_lines
-from bot.worker import ReloadFailed
 
 if TYPE_CHECKING:
     from bot.app import DeepcisoBot

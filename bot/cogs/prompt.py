@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.cogs import GroupCog, tell, tell_after_defer
-from bot.prompts import PromptRejected
-from bot.worker import WorkerError
+from bot.cogs import GroupCog
+from bot.replies import tell, tell_after_defer
+from bot.serving.prompts import PromptRejected
+from bot.serving.worker import WorkerError
 
 if TYPE_CHECKING:
     from bot.app import DeepcisoBot

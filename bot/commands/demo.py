@@ -33,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.demo import Demo
+    from bot.commands.demo_steps import Demo
 
     if args.fresh and args.workdir.exists():
         shutil.rmtree(args.workdir)

@@ -37,13 +37,13 @@ def _handles_file(value: str) -> frozenset[str]:
     try:
         lines = Path(value).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise argparse.ArgumentTypeError(f"{value}: cannot read this authors file ({exc})") from None
+        raise argparse.ArgumentTypeError(f"{value}: cannot read this file ({exc})") from None
     return _csv_set(",".join(line for line in lines if not line.lstrip().startswith("#")))
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from pipeline.corpus import BuildOptions
-    from pipeline.sources.formats import FORMATS
+    from pipeline.corpus.build import BuildOptions
+    from pipeline.corpus.sources.formats import FORMATS
 
     d = BuildOptions(db=Path())
     parser.add_argument("--db", type=Path, help="Twint SQLite database (same as --input)")
@@ -108,7 +108,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.corpus import BuildOptions, build_corpus
+    from pipeline.corpus.build import BuildOptions, build_corpus
     from pipeline.errors import UserError
 
     inputs = ([args.db] if args.db else []) + list(args.inputs)
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     if lone_twint and args.format in (None, "twint"):
         report = build_corpus(options, progress=not args.quiet)
     else:
-        from pipeline.sources.merge import build_from_inputs
+        from pipeline.corpus.sources.merge import build_from_inputs
 
         forced = args.format
         specs = [(path, "twint" if path == args.db else forced) for path in inputs]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pipeline.paths import DEFAULT_MODEL_DIR
 
 if TYPE_CHECKING:
-    from pipeline.generator import Generator, SamplingSettings
+    from pipeline.generate.generator import Generator, SamplingSettings
 
 NAME = "generate"
 HELP = "write text with a trained model"
@@ -23,7 +23,7 @@ SEPARATOR = "=" * 10
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from pipeline.generator import SamplingSettings
+    from pipeline.generate.generator import SamplingSettings
 
     defaults = SamplingSettings()
     parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR), help="model folder")
@@ -70,7 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> SamplingSettings:
-    from pipeline.generator import SamplingSettings
+    from pipeline.generate.generator import SamplingSettings
 
     settings = SamplingSettings(
         max_new_tokens=args.max_new_tokens,
@@ -86,7 +86,7 @@ def settings_from_args(args: argparse.Namespace) -> SamplingSettings:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.errors import UserError
-    from pipeline.generator import Generator
+    from pipeline.generate.generator import Generator
 
     if args.num < 1:
         raise UserError("-n must be at least 1")
@@ -94,9 +94,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--verbose shows what --filter rejects; add --filter")
     settings = settings_from_args(args)
     generator = Generator.load(args.model, int8=args.int8, num_threads=args.threads)
-    records = generate_records(generator, args.prompt, args.num, settings, args.seed)
     if args.filter:
-        records = filter_records(records, args, generator)
+        records = clean_records(generator, args, settings)
+    else:
+        records = generate_records(generator, args.prompt, args.num, settings, args.seed)
     write_records(records, jsonl=args.jsonl)
     return 0
 
@@ -111,9 +112,8 @@ def generate_records(
     """Every output with its prompt and parameters; big requests in batches, with progress."""
     from tqdm import tqdm
 
-    from pipeline.generator import MAX_BATCH
 
-    per_call = max(1, MAX_BATCH // max(1, len(prompts)))
+    per_call = outputs_per_call(prompts)
     calls = [(start, min(per_call, num - start)) for start in range(0, num, per_call)]
     records: list[dict] = []
     params = generator.settings_dict(settings)
@@ -131,14 +131,22 @@ def generate_records(
     return records
 
 
-def filter_records(
-    records: list[dict], args: argparse.Namespace, generator: Generator
+def outputs_per_call(prompts: list[str]) -> int:
+    """Outputs per prompt in one ``Generator.generate`` call (its batch holds MAX_BATCH rows)."""
+    from pipeline.generate.generator import MAX_BATCH
+
+    return max(1, MAX_BATCH // max(1, len(prompts)))
+
+
+def clean_records(
+    generator: Generator, args: argparse.Namespace, settings: SamplingSettings
 ) -> list[dict]:
-    """Records that pass the content filter (text cleaned), plus, with ``--verbose``, the
-    rejected ones; each gains ``passed`` and ``reasons``. A count goes to stderr."""
+    """``-n`` candidates per prompt through the content filter (``clean_memes``, which checks
+    each against its prompt): the ones that pass (text cleaned), plus, with ``--verbose``, the
+    rejected ones; each record has ``passed`` and ``reasons``. A count goes to stderr."""
     import logging
 
-    from pipeline.contentfilter import ContentFilter, Target
+    from pipeline.contentfilter import ContentFilter, Target, clean_memes
     from pipeline.env import read_env
 
     corpus = args.corpus
@@ -148,18 +156,32 @@ def filter_records(
     if corpus is None:
         logging.getLogger(__name__).info("no corpus: copies of training tweets are not checked")
     content_filter = ContentFilter.from_env(read_env(), corpus=corpus)
-    kept, target = [], Target(args.target)
-    for record in records:
-        verdict = content_filter.check(record["text"], target, prompt=record["prompt"])
-        record = dict(record, passed=verdict.passed, reasons=list(verdict.reasons))
-        if verdict.passed:
-            kept.append(dict(record, text=verdict.text))
-        elif args.verbose:
-            kept.append(record)
-    passed = sum(r["passed"] for r in kept)
+    results = clean_memes(
+        generator,
+        args.prompt,
+        content_filter,
+        Target(args.target),
+        settings,
+        wanted=args.num,
+        max_candidates=args.num,
+        batch_size=outputs_per_call(args.prompt),
+        seed=args.seed,
+    )
+    params = generator.settings_dict(settings)
+    kept: list[dict] = []
+    for result in results:
+        base = dict(params, prompt=result.prompt, seed=args.seed)
+        for number, text in enumerate(result.passed):
+            kept.append(dict(base, number=number, text=text, passed=True, reasons=[]))
+        if args.verbose:
+            for number, (text, reasons) in enumerate(result.rejected, len(result.passed)):
+                rejected = dict(passed=False, reasons=list(reasons))
+                kept.append(dict(base, number=number, text=text, **rejected))
+    passed = sum(len(r.passed) for r in results)
+    total = sum(r.candidates for r in results)
     why = ", ".join(f"{code} {n}" for code, n in content_filter.rejections.most_common())
     print(
-        f"{passed} of {len(records)} passed the filter" + (f" ({why})" if why else ""),
+        f"{passed} of {total} passed the filter" + (f" ({why})" if why else ""),
         file=sys.stderr,
     )
     return kept

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from pipeline.errors import UserError
-from pipeline.paths import DEFAULT_CORPUS, TOKENIZER_FILE
+from pipeline.model_folder import TOKENIZER_FILE
+from pipeline.paths import DEFAULT_CORPUS
 
 NAME = "tokenizer"
 HELP = "train the byte-level BPE tokenizer (aitextgen.tokenizer.json) on model.txt"
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from pipeline.tokenizer import DEFAULT_VOCAB_SIZE
+    from pipeline.train.tokenizer import DEFAULT_VOCAB_SIZE
 
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="one tweet a line")
     parser.add_argument(
@@ -32,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.tokenizer import read_lines, save_tokenizer, train_tokenizer
+    from pipeline.train.tokenizer import read_lines, save_tokenizer, train_tokenizer
 
     out = args.out or args.corpus.with_name(TOKENIZER_FILE)
     if out.is_dir():

@@ -1,10 +1,17 @@
-"""Generate until a candidate passes the filter, in batches, up to a maximum."""
+"""The one path to a clean meme: generate in batches until candidates pass the filter.
+
+:func:`clean_memes` is what every caller uses: the bot's worker (a prompt, or a batch of
+prompts, and scheduled posts without one), the demo and ``deepciso generate --filter``. Each
+candidate is checked against the prompt it continues, so a prompt that quotes the corpus does
+not make every candidate a "copy" of it.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from pipeline.contentfilter.filter import ContentFilter
 from pipeline.contentfilter.verdict import Target, reason_code
@@ -12,15 +19,25 @@ from pipeline.contentfilter.verdict import Target, reason_code
 NO_CLEAN_MEME = "no clean meme this time"
 
 
+class TextGenerator(Protocol):
+    """What :func:`clean_memes` needs of a generator (:class:`pipeline.generate.Generator`):
+    ``n`` outputs per prompt, prompt 0's first (``n`` unprompted ones for no prompts)."""
+
+    def generate(self, prompts: Sequence[str], n: int, **options: Any) -> list[str]: ...
+
+
 @dataclass
 class CleanResult:
     """``text``: the first candidate that passed (cleaned), ``None`` when none did;
     ``rejected``: (candidate, reasons) for each one that failed; ``candidates``: how many
-    were checked."""
+    were checked; ``passed``: every candidate that passed (cleaned), in order; ``prompt``:
+    the prompt they continue."""
 
     text: str | None
     rejected: list[tuple[str, tuple[str, ...]]]
     candidates: int
+    passed: list[str] = field(default_factory=list)
+    prompt: str = ""
 
     def summary(self) -> str:
         """One line for people: the text, or why there is none."""
@@ -29,6 +46,78 @@ class CleanResult:
         counts = Counter(reason_code(r) for _, reasons in self.rejected for r in reasons)
         why = ", ".join(f"{code} {n}" for code, n in counts.most_common())
         return f"{NO_CLEAN_MEME} ({self.candidates} candidates rejected: {why or 'none made'})"
+
+    def _take(self, verdict_passed: bool, text: str, cleaned: str, reasons) -> None:
+        self.candidates += 1
+        if verdict_passed:
+            self.passed.append(cleaned)
+            if self.text is None:
+                self.text = cleaned
+        else:
+            self.rejected.append((text, reasons))
+
+
+def clean_memes(
+    generator: TextGenerator,
+    prompts: Sequence[str],
+    content_filter: ContentFilter,
+    target: Target = Target.DISCORD,
+    sampling: Any = None,
+    *,
+    wanted: int = 1,
+    batch_size: int | None = None,
+    max_candidates: int | None = None,
+    seed: int | None = None,
+) -> list[CleanResult]:
+    """``wanted`` clean memes for each prompt: one :class:`CleanResult` per prompt, or one for
+    unprompted text when ``prompts`` is empty.
+
+    Each round asks ``generator`` for ``batch_size`` candidates for every prompt still short
+    of ``wanted`` passes, in one batched call (``sampling``: its sampling settings; ``seed``:
+    round ``r`` uses ``seed + r``). Every candidate is checked for ``target`` with its prompt
+    (``ContentFilter.check``), until the prompt has ``wanted`` passes or has used
+    ``max_candidates``; an empty answer ends the search. ``batch_size`` and
+    ``max_candidates`` default to the filter's settings (``DEEPCISO_FILTER_BATCH_SIZE``,
+    ``DEEPCISO_FILTER_MAX_CANDIDATES``). Never returns a rejected text. The caller posts a
+    text, then calls ``content_filter.remember_posted`` so that it is not posted again.
+    """
+    settings = content_filter.settings
+    batch_size = settings.batch_size if batch_size is None else batch_size
+    max_candidates = settings.max_candidates if max_candidates is None else max_candidates
+    if batch_size < 1 or max_candidates < 1 or wanted < 1:
+        raise ValueError("batch_size, max_candidates and wanted must be at least 1")
+    prompted = bool(prompts)
+    results = [CleanResult(None, [], 0, prompt=p) for p in (prompts if prompted else [""])]
+    for round_number in range(max_candidates):
+        active = [r for r in results if len(r.passed) < wanted and r.candidates < max_candidates]
+        if not active:
+            break
+        count = min(batch_size, max(max_candidates - r.candidates for r in active))
+        options: dict[str, Any] = {} if sampling is None else {"settings": sampling}
+        if seed is not None:
+            options["seed"] = seed + round_number
+        texts = generator.generate([r.prompt for r in active] if prompted else (), count, **options)
+        if not texts:
+            break
+        per_prompt = max(1, len(texts) // len(active))
+        for index, result in enumerate(active):
+            batch = texts[index * per_prompt : (index + 1) * per_prompt]
+            for text in batch[: max_candidates - result.candidates]:
+                verdict = content_filter.check(text, target, prompt=result.prompt)
+                result._take(verdict.passed, text, verdict.text, verdict.reasons)
+                if len(result.passed) >= wanted:
+                    break
+    return results
+
+
+class _Calls:
+    """A plain ``generate(n)`` function seen as a :class:`TextGenerator`."""
+
+    def __init__(self, generate: Callable[[int], list[str]]) -> None:
+        self._generate = generate
+
+    def generate(self, prompts: Sequence[str], n: int, **options: Any) -> list[str]:
+        return self._generate(n)
 
 
 def generate_clean(
@@ -40,25 +129,13 @@ def generate_clean(
     max_candidates: int = 16,
     prompt: str = "",
 ) -> CleanResult:
-    """Ask ``generate(n)`` for batches of candidates until one passes ``content_filter``.
-
-    Never returns a rejected text: when ``max_candidates`` fail (or ``generate`` returns
-    nothing) ``text`` is ``None``. The caller posts the text, then calls
-    ``content_filter.remember_posted`` so that it is not posted again. ``prompt``: the prompt
-    the candidates start with (see ``ContentFilter.check``).
-    """
-    if batch_size < 1 or max_candidates < 1:
-        raise ValueError("batch_size and max_candidates must be at least 1")
-    rejected: list[tuple[str, tuple[str, ...]]] = []
-    candidates = 0
-    while candidates < max_candidates:
-        batch = generate(min(batch_size, max_candidates - candidates))
-        if not batch:
-            break
-        for text in batch[: max_candidates - candidates]:
-            candidates += 1
-            verdict = content_filter.check(text, target, prompt=prompt)
-            if verdict.passed:
-                return CleanResult(verdict.text, rejected, candidates)
-            rejected.append((text, verdict.reasons))
-    return CleanResult(None, rejected, candidates)
+    """:func:`clean_memes` for one prompt whose candidates come from ``generate(n)``
+    (a caller that brings its own sampling loop; ``prompt``: what the candidates start with)."""
+    return clean_memes(
+        _Calls(generate),
+        [prompt] if prompt else (),
+        content_filter,
+        target,
+        batch_size=batch_size,
+        max_candidates=max_candidates,
+    )[0]

@@ -5,7 +5,6 @@ A kill at any moment leaves the previous checkpoint and the previous model folde
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,11 +15,11 @@ import torch
 
 from pipeline.atomic import atomic_dir, atomic_write
 from pipeline.errors import UserError
+from pipeline.model_folder import write_metadata
 from pipeline.train.text import TextCodec
 
 CHECKPOINT_FILE = "checkpoint.pt"
 CHECKPOINT_FORMAT = 1
-METADATA_FILE = "deepciso.json"
 
 
 def rng_states() -> dict[str, Any]:
@@ -77,4 +76,4 @@ def save_model(
     with atomic_dir(Path(out)) as folder:
         model.save_pretrained(folder, safe_serialization=True)
         codec.save(folder)
-        (folder / METADATA_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        write_metadata(folder, info)

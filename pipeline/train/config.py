@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.paths import DEFAULT_CORPUS, DEFAULT_MODEL_DIR
-from pipeline.tokenizer import DEFAULT_VOCAB_SIZE
+from pipeline.train.tokenizer import DEFAULT_VOCAB_SIZE
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import torch
 
 from pipeline.errors import UserError
 from pipeline.paths import validation_path
-from pipeline.tokenizer import read_lines
+from pipeline.train.tokenizer import read_lines
 
 log = logging.getLogger(__name__)
 

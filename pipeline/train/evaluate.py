@@ -5,10 +5,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from pipeline.model_folder import context_length
 from pipeline.train import distributed
 from pipeline.train.data import ValidationSet
 from pipeline.train.device import Precision
-from pipeline.train.model import context_length
 from pipeline.train.text import TextCodec
 
 
@@ -60,7 +60,7 @@ def samples(
     """``n`` tweets sampled from nothing; the training run's random state is left untouched."""
     was_training = model.training
     model.eval()
-    limit = min(max_new_tokens, context_length(model) - 1)
+    limit = min(max_new_tokens, context_length(model.config) - 1)
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(seed)
         start = torch.full((n, 1), codec.eos_id, dtype=torch.long, device=device)

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 
 from pipeline.errors import UserError, first_line
-from pipeline.paths import TOKENIZER_FILE
+from pipeline.model_folder import TOKENIZER_FILE, has_config
 from pipeline.train.config import Preset, TrainConfig
 from pipeline.train.text import TextCodec
 
@@ -79,17 +79,12 @@ def build(config_object: Any, seed: int) -> torch.nn.Module:
     return AutoModelForCausalLM.from_config(config_object)
 
 
-def context_length(model: torch.nn.Module) -> int:
-    config = model.config
-    return int(getattr(config, "n_positions", None) or config.max_position_embeddings)
-
-
 def load_base(name_or_path: str) -> torch.nn.Module:
     """A pretrained causal LM from a folder or the hub; anything else is a user error."""
     from transformers import AutoModelForCausalLM
 
     folder = Path(name_or_path)
-    if folder.exists() and not (folder / "config.json").is_file():
+    if folder.exists() and not has_config(folder):
         raise UserError(f"--base-model {name_or_path}: no config.json there; not a model folder")
     try:
         model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=torch.float32)

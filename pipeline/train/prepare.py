@@ -16,8 +16,7 @@ import torch
 
 from pipeline.atomic import ensure_writable_dir
 from pipeline.errors import UserError
-from pipeline.paths import TOKENIZER_FILE
-from pipeline.tokenizer import ensure_tokenizer, file_sha256
+from pipeline.model_folder import TOKENIZER_FILE, context_length, has_config
 from pipeline.train import model as models
 from pipeline.train.checkpoint import CHECKPOINT_FILE, load_state
 from pipeline.train.config import DEFAULT_BLOCK_SIZE, PRESETS, TrainConfig
@@ -25,6 +24,7 @@ from pipeline.train.data import BlockSampler, CorpusSplit, ValidationSet, load_s
 from pipeline.train.device import Precision, choose
 from pipeline.train.distributed import SINGLE, World
 from pipeline.train.text import TextCodec
+from pipeline.train.tokenizer import ensure_tokenizer, file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +106,10 @@ def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | 
             "original with --tokenizer"
         )
     models.check_vocabulary(model, codec)
-    if config.block_size > models.context_length(model):
+    if config.block_size > context_length(model.config):
         raise UserError(
             f"--block-size {config.block_size} exceeds the model's context "
-            f"{models.context_length(model)}; pass a smaller one"
+            f"{context_length(model.config)}; pass a smaller one"
         )
     sampler = BlockSampler(
         pack(codec.encode(split.train), codec.eos_id),
@@ -163,7 +163,7 @@ def _check_numbers(config: TrainConfig) -> None:
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder; choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / "config.json").exists():
+    if out.is_dir() and any(out.iterdir()) and not has_config(out):
         names = {p.name for p in out.iterdir()}
         if names - {"README.md"}:
             raise UserError(f"{out}: a folder that is not a model; choose another --out")

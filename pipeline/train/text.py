@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.paths import TOKENIZER_FILE
-from pipeline.tokenizer import load_tokenizer
+from pipeline.model_folder import HF_TOKENIZER_FILE, TOKENIZER_FILE
+from pipeline.train.tokenizer import load_tokenizer
 
 
 @dataclass
@@ -55,7 +55,7 @@ class TextCodec:
     @property
     def saved_name(self) -> str:
         """What deepciso.json names as the tokenizer in the model folder."""
-        return TOKENIZER_FILE if self.file else "tokenizer.json"
+        return TOKENIZER_FILE if self.file else HF_TOKENIZER_FILE
 
     def encode(self, lines: Sequence[str]) -> list[list[int]]:
         if self.file:

@@ -1,10 +1,10 @@
 """A fake X API v2 on loopback: ``POST /2/tweets`` as X answers it, with scriptable failures.
 
-Real tweepy talks to it through ``X_API_BASE`` (see :mod:`bot.x_client`). By default it behaves
-like X: it wants an OAuth 1.0a ``Authorization`` header (401 otherwise), creates the tweet
-(201 with an id, rate-limit headers) and refuses the same text twice with X's 403 duplicate
-body. :meth:`FakeX.script` queues answers for the next requests (429, 401, 500, a delay longer
-than the client's timeout...). Every request is recorded in :attr:`FakeX.requests`.
+Real tweepy talks to it through ``X_API_BASE`` (see :mod:`bot.posting.targets.x_client`). By default
+it behaves like X: it wants an OAuth 1.0a ``Authorization`` header (401 otherwise), creates the
+tweet (201 with an id, rate-limit headers) and refuses the same text twice with X's 403 duplicate
+body. :meth:`FakeX.script` queues answers for the next requests (429, 401, 500, a delay longer than
+the client's timeout...). Every request is recorded in :attr:`FakeX.requests`.
 """
 
 from __future__ import annotations

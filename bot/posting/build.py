@@ -1,0 +1,82 @@
+"""Scheduled posts for the bot process: the targets, the ledger and the worker, put together.
+
+:func:`build_poster` makes the :class:`~bot.posting.scheduler.PostScheduler` the bot
+(``setup_hook``) and console mode start: memes come from the generation worker through the content
+filter (``GenerationWorker.generate_post``), posted texts feed the filter's novelty check on the
+worker thread, and the targets are the configured Discord channels and X (or, in console mode, the
+terminal).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Mapping
+from typing import TextIO
+
+from bot.posting.ledger import Ledger
+from bot.posting.scheduler import PostScheduler
+from bot.posting.settings import ScheduleSettings, load_schedule_settings
+from bot.posting.slots import SlotRunner
+from bot.posting.targets.base import PostTarget
+from bot.posting.targets.console import ConsoleTarget
+from bot.serving.worker import GenerationWorker
+from pipeline.contentfilter import FilterSettings, Target
+from pipeline.errors import UserError
+
+
+def schedule_settings(environ: Mapping[str, str]) -> ScheduleSettings:
+    """The scheduling keys, checked (UserError naming a bad key); the novelty check's memory
+    size (``DEEPCISO_FILTER_RECENT_POSTS``) is how many posted texts the ledger hands back."""
+    settings = load_schedule_settings(environ)
+    recent = FilterSettings.from_env(environ).recent_posts
+    return dataclasses.replace(settings, recent_texts=recent)
+
+
+def open_ledger(settings: ScheduleSettings) -> Ledger:
+    try:
+        return Ledger(settings.ledger_path)
+    except (sqlite3.Error, OSError) as exc:
+        raise UserError(
+            f"LEDGER_PATH={settings.ledger_path}: cannot open the post ledger ({exc}); "
+            "choose another path in .env"
+        ) from None
+
+
+def discord_and_x_targets(settings: ScheduleSettings, client) -> list[PostTarget]:
+    from bot.posting.targets.discord import DiscordChannelTarget
+    from bot.posting.targets.x import XTarget
+
+    targets: list[PostTarget] = [
+        DiscordChannelTarget(client, channel) for channel in settings.discord_channel_ids
+    ]
+    if settings.post_to_x:
+        targets.append(XTarget.from_settings(settings))
+    return targets
+
+
+def build_poster(
+    environ: Mapping[str, str],
+    worker: GenerationWorker,
+    *,
+    client=None,
+    console: TextIO | None = None,
+) -> PostScheduler | None:
+    """The scheduler for Discord ``client`` (channels, X) or for the ``console``; None when
+    there is nowhere to post (no channel, X off, no console)."""
+    settings = schedule_settings(environ)
+    if console is not None:
+        targets: list[PostTarget] = [ConsoleTarget(console)]
+    else:
+        targets = discord_and_x_targets(settings, client)
+    if not targets:
+        return None
+
+    async def make_meme(kind: str):
+        return await worker.generate_post(Target(kind))
+
+    async def remember(text: str) -> None:
+        await worker.run(lambda _generator, content_filter: content_filter.remember_posted(text))
+
+    runner = SlotRunner(settings, open_ledger(settings), targets, make_meme, remember)
+    return PostScheduler(runner)

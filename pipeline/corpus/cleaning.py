@@ -11,8 +11,9 @@ from pipeline.corpus.privacy import scrub
 # that Twint's 2.1.x display text leaves at the end of a truncated link.
 _LINK = re.compile(r"(?i:https?://|www\.|t\.co/|pic\.twitter\.com/)\S*")
 _LINK_HINTS = ("http", "www.", "t.co/", "pic.twitter.com/", "HTTP", "WWW.", "T.CO/")
-# Reply mentions at the start, each perhaps followed by punctuation (``@name:``, ``@name.``).
-_LEADING_MENTIONS = re.compile(r"^(?:\.?@\w+[:,.;!?]*\s+)+")
+# Reply mentions at the start, each perhaps followed by punctuation (``@name:``, ``@name.``);
+# a handle may hold dots (Bluesky ``@jacob.gold``) or a server (Mastodon ``@ann@social.example``).
+_LEADING_MENTIONS = re.compile(r"^(?:\.?@\w+(?:[.@][\w-]+)*[:,.;!?]*\s+)+")
 
 
 def clean_tweet(text: str, *, lowercase: bool = True) -> str:

@@ -80,12 +80,17 @@ def _json_post(message: dict, private: bool) -> Post:
         drop = "system"
     elif author.get("isBot"):
         drop = "bot"
+    name = author.get("name") or ""
+    likes = 0
+    for reaction in message.get("reactions") or ():
+        count = reaction.get("count")
+        likes += count if type(count) is int else to_int(count) or 0
     return Post(
         id=str(message.get("id") or ""),
-        author=handle(_DISCRIMINATOR.sub("", author.get("name") or "")),
+        author=handle(_DISCRIMINATOR.sub("", name) if "#" in name else name),
         text=message.get("content") or "",
         created=message.get("timestamp"),
-        likes=sum(to_int(r.get("count")) or 0 for r in message.get("reactions") or ()),
+        likes=likes,
         reposts=0,
         drop=drop,
     )

@@ -208,10 +208,11 @@ def _resolve(inputs: Sequence[tuple[Path, str | None]], report: SourcesReport) -
 
 
 def _posts(source: _Source, ctx: ReadContext, progress: bool) -> Iterator[Post]:
-    posts = (post for file in source.files for post in source.format.read(file, ctx))
     if not (progress and sys.stderr.isatty()):
-        yield from posts
+        for file in source.files:
+            yield from source.format.read(file, ctx)
         return
+    posts = (post for file in source.files for post in source.format.read(file, ctx))
     from tqdm import tqdm
 
     with tqdm(unit=" posts", unit_scale=True, desc=source.path.name, mininterval=0.5) as bar:

@@ -63,7 +63,7 @@ def items(stream: IO[bytes], prefix: str, where: str) -> Iterator[dict]:
 
 def js_array(stream: IO[bytes], where: str) -> Iterator[dict]:
     """The items of a ``window.YTD.x.partN = [ ... ]`` file (or of a bare JSON array)."""
-    yield from items(skip_to(stream, b"[", where), "item", where)
+    return items(skip_to(stream, b"[", where), "item", where)
 
 
 def js_object(data: bytes, where: str) -> dict:

@@ -44,9 +44,10 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Post]:
         for part in parts:
             with bundle.open(part) as stream:
                 for item in js_array(stream, bundle.where(part)):
-                    post = _post(item.get("tweet", item), author, notes)
-                    if post is not None:
-                        yield post
+                    tweet = item.get("tweet", item)
+                    text = tweet.get("full_text") or tweet.get("text")
+                    if text is not None:
+                        yield _post(tweet, text, author, notes)
     finally:
         bundle.close()
 
@@ -105,14 +106,11 @@ def _notes(bundle: Bundle) -> dict[str, list[str]]:
     return notes
 
 
-def _post(tweet: dict, author: str, notes: dict[str, list[str]]) -> Post | None:
-    text = tweet.get("full_text") or tweet.get("text")
-    if text is None:
-        return None
+def _post(tweet: dict, text: str, author: str, notes: dict[str, list[str]]) -> Post:
     if notes:
         text = _full_text(text, tweet.get("created_at"), notes)
     return Post(
-        id=str(tweet.get("id_str") or tweet.get("id") or ""),
+        id=tweet.get("id_str") or str(tweet.get("id") or ""),
         author=author,
         text=text,
         created=tweet.get("created_at"),

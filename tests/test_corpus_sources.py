@@ -447,3 +447,13 @@ def test_cli_format_forces_a_reader(tmp_path):
     assert main(["build", "--input", str(log), "--format", "text", "--out", str(out),
                  "--quiet", "--validation", "0"]) == 0  # fmt: skip
     assert out.read_text(encoding="utf-8") == "a log file read as plain text\n"
+
+
+def test_forced_format_reads_a_folder_of_files(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    fx.write_dce_json(folder / "a.json", dce_messages()[:1])
+    fx.write_dce_json(folder / "b.json", [fx.dce_message(30, "zoe", "a second channel file", [1])])
+    lines, report = build(tmp_path, folder, fmt="discord-json", percentile=0)
+    assert lines == [DCE_EXPECTED[0], "a second channel file"]
+    assert report.inputs[0].format == "discord-json"

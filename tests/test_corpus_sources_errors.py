@@ -147,3 +147,13 @@ def test_not_utf8_text(tmp_path, capsys):
     path.write_bytes("text\nolé un post en latin1 ici\n".encode("latin-1"))
     status, err = run_build(capsys, tmp_path / "model.txt", path)
     assert_one_line_error(status, err, "posts.csv")
+
+
+def test_structure_a_reader_cannot_follow(tmp_path, capsys):
+    odd = tmp_path / "tweets.js"
+    odd.write_text('window.YTD.tweets.part0 = ["just", "strings"]', encoding="utf-8")
+    status, err = run_build(capsys, tmp_path / "model.txt", odd)
+    assert_one_line_error(status, err, "tweets.js", "not a well-formed X account archive")
+    dce = fx.write_dce_json(tmp_path / "c.json", [fx.dce_message(1, "ann", "a fine message")])
+    status, err = run_build(capsys, tmp_path / "model.txt", dce, extra=("--format", "bluesky"))
+    assert_one_line_error(status, err, "c.json", "not a readable CAR")

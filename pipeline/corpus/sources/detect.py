@@ -45,8 +45,7 @@ def expand(path: Path) -> list[tuple[str, list[Path]]]:
     if not path.is_dir() or _bundle_format(path) is not None:
         return [(detect(path), [path])]
     groups: dict[str, list[Path]] = {}
-    for file in sorted(p for p in path.rglob("*") if p.is_file()
-                       and p.suffix.lower() in _FILE_SUFFIXES):  # fmt: skip
+    for file in export_files(path):
         try:
             groups.setdefault(detect(file), []).append(file)
         except UserError:
@@ -54,6 +53,12 @@ def expand(path: Path) -> list[tuple[str, list[Path]]]:
     if not groups:
         raise UserError(f"{path}: no file of a known format in this folder ({known_formats()})")
     return list(groups.items())
+
+def export_files(folder: Path) -> list[Path]:
+    """The files of a folder that may be exports, by suffix, in a stable order."""
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and p.suffix.lower() in _FILE_SUFFIXES)  # fmt: skip
+
 
 def _is_tar(path: Path) -> bool:
     try:

@@ -29,7 +29,7 @@ from pipeline.corpus.build import STAGES as TWINT_STAGES
 from pipeline.corpus.build import BuildOptions, _write_outputs
 from pipeline.corpus.cleaning import clean_tweet, is_retweet
 from pipeline.corpus.percentile import linear_percentile
-from pipeline.corpus.sources.detect import expand
+from pipeline.corpus.sources.detect import expand, export_files
 from pipeline.corpus.sources.formats import FORMATS, Format, known_formats
 from pipeline.corpus.sources.post import Post, ReadContext
 from pipeline.corpus.sources.times import parse_time
@@ -48,6 +48,7 @@ _NEW_STAGES = {
 STAGES: dict[str, str] = {**_NEW_STAGES, **{k: v for k, v in TWINT_STAGES.items()
                                             if k not in _NEW_STAGES}}  # fmt: skip
 _SEPARATOR = "\x1f"
+_CONTAINER_FORMATS = frozenset({"x-archive", "mastodon"})  # read from a folder or an archive
 _PROGRESS_EVERY = 8192
 
 
@@ -196,7 +197,8 @@ def _resolve(inputs: Sequence[tuple[Path, str | None]], report: SourcesReport) -
                 raise UserError(f"--format {forced}: not one of {known_formats()}")
             if not path.exists():
                 raise UserError(f"{path}: no such file or folder; check the --input path")
-            groups = [(forced, [path])]
+            loose = path.is_dir() and forced not in _CONTAINER_FORMATS
+            groups = [(forced, export_files(path) if loose else [path])]
         else:
             groups = expand(path)
         for name, files in groups:
@@ -208,6 +210,19 @@ def _resolve(inputs: Sequence[tuple[Path, str | None]], report: SourcesReport) -
 
 
 def _posts(source: _Source, ctx: ReadContext, progress: bool) -> Iterator[Post]:
+    """The source's posts; a structure its reader cannot follow is one line, not a traceback."""
+    try:
+        yield from _read_all(source, ctx, progress)
+    except OSError as exc:
+        raise UserError(f"{source.path}: cannot read it ({exc.strerror or exc})") from exc
+    except (AttributeError, TypeError, KeyError) as exc:
+        raise UserError(
+            f"{source.path}: not a well-formed {source.format.label} ({exc}); "
+            "check --format, or export it again"
+        ) from exc
+
+
+def _read_all(source: _Source, ctx: ReadContext, progress: bool) -> Iterator[Post]:
     if not (progress and sys.stderr.isatty()):
         for file in source.files:
             yield from source.format.read(file, ctx)

@@ -104,6 +104,7 @@ class SourcesReport:
 
 @dataclass
 class _Source:
+    index: int  # position in the build's list of sources
     path: Path
     format: Format
     files: list[Path]
@@ -122,7 +123,7 @@ class _Spool:
     def __init__(self) -> None:
         self.file: IO[bytes] = tempfile.TemporaryFile(prefix="deepciso-spool-")  # noqa: SIM115
         self.group, self.score, self.ends = array("l"), array("d"), array("q")
-        self.group_source: list[int] = []
+        self.group_source: list[int] = []  # group number -> source index
         self._buffer = bytearray()
         self._written = 0
 
@@ -205,7 +206,7 @@ def _resolve(inputs: Sequence[tuple[Path, str | None]], report: SourcesReport) -
             fmt = FORMATS[name]
             entry = InputReport(path=str(path), format=name, label=fmt.label)
             report.inputs.append(entry)
-            sources.append(_Source(path, fmt, files, entry))
+            sources.append(_Source(len(sources), path, fmt, files, entry))
     return sources
 
 
@@ -266,7 +267,7 @@ def _read_source(source: _Source, options: BuildOptions, include_private: bool,
         group = source.groups.get(post.author)
         if group is None:
             group = source.groups[post.author] = len(spool.group_source)
-            spool.group_source.append(id(source))
+            spool.group_source.append(source.index)
         spool.add(group, weight * (post.reposts or 0) + (post.likes or 0), post.id, post.text)
     rep.authors_seen = len(authors)
     if rep.posts_read == 0:
@@ -316,7 +317,7 @@ def _date_stage(post: Post, options: BuildOptions, source: _Source) -> str | Non
 
 def _candidates(sources: list[_Source], spool: _Spool, percentile: float) -> list[int]:
     """Spool indexes at or above their author's percentile (all of a source without counts)."""
-    counted = {id(s) for s in sources if s.has_counts}
+    counted = {s.index for s in sources if s.has_counts}
     scores: list[list[float]] = [[] for _ in spool.group_source]
     for group, score in zip(spool.group, spool.score, strict=True):
         scores[group].append(score)
@@ -327,28 +328,27 @@ def _candidates(sources: list[_Source], spool: _Spool, percentile: float) -> lis
     del scores
     candidates = [i for i, (g, s) in enumerate(zip(spool.group, spool.score, strict=True))
                   if s >= thresholds[g]]  # fmt: skip
-    by_source = {id(s): s for s in sources}
-    survivors = dict.fromkeys(by_source, 0)
+    survivors, reaching = [0] * len(sources), [0] * len(sources)
     for g in spool.group:
         survivors[spool.group_source[g]] += 1
-    reaching = dict.fromkeys(by_source, 0)
     for i in candidates:
         reaching[spool.group_source[spool.group[i]]] += 1
-    for key, source in by_source.items():
-        source.report.removed["below_percentile"] = survivors[key] - reaching[key]
+    for source in sources:
+        source.report.removed["below_percentile"] = (
+            survivors[source.index] - reaching[source.index]
+        )
     return candidates
 
 
 def _clean(candidates: list[int], sources: list[_Source], spool: _Spool,
            options: BuildOptions) -> list[tuple[str, str]]:  # fmt: skip
     """Cleaned candidate lines ``(split key, line)``; too short and repeated texts removed."""
-    by_source = {id(s): s for s in sources}
     seen_texts: set[str] = set()
     kept: list[tuple[str, str]] = []
     kept_groups: set[int] = set()
     for index in candidates:
         group = spool.group[index]
-        source = by_source[spool.group_source[group]]
+        source = sources[spool.group_source[group]]
         post_id, text = spool.read(index)
         if source.format.clean is not None:
             text = source.format.clean(text)

@@ -457,3 +457,20 @@ def test_forced_format_reads_a_folder_of_files(tmp_path):
     lines, report = build(tmp_path, folder, fmt="discord-json", percentile=0)
     assert lines == [DCE_EXPECTED[0], "a second channel file"]
     assert report.inputs[0].format == "discord-json"
+
+
+def test_filters_a_source_cannot_apply_are_reported(tmp_path):
+    from datetime import date
+
+    dce = fx.write_dce_json(tmp_path / "c.json", dce_messages())
+    text = tmp_path / "lines.txt"
+    text.write_text("a plain line with no date at all\n", encoding="utf-8")
+    lines, report = build(tmp_path, dce, percentile=0, languages=frozenset({"en"}))
+    assert lines == DCE_EXPECTED
+    assert any("--language ignored" in w for w in report.inputs[0].warnings)
+    with pytest.raises(Exception, match="date_range"):
+        build(tmp_path, text, since=date(2020, 1, 1))
+    lines, report = build(tmp_path, dce, text, percentile=0, since=date(2018, 5, 20),
+                          until=date(2018, 5, 20))  # fmt: skip
+    assert lines == DCE_EXPECTED
+    assert any("carries no dates" in w for w in report.inputs[1].warnings)

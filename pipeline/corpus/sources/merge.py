@@ -254,11 +254,14 @@ def _read_source(source: _Source, options: BuildOptions, include_private: bool,
             authors.add(post.author)
         if not source.has_counts and (post.likes is not None or post.reposts is not None):
             source.has_counts = True
-        stage = _stage(post, options, seen_ids)
-        if stage is None and languages and post.language is not None:
+        if post.language is not None:
             source.with_language += 1
-            if post.language.lower() not in languages:
-                stage = "language"
+        stage = _stage(post, options, seen_ids)
+        language = post.language
+        if stage is None and languages and language is not None and (
+            language.lower() not in languages
+        ):
+            stage = "language"
         if stage is None and dates:
             stage = _date_stage(post, options, source)
         if stage is not None:
@@ -274,7 +277,7 @@ def _read_source(source: _Source, options: BuildOptions, include_private: bool,
         raise UserError(f"{source.path}: this {source.format.label} holds no posts")
     if languages and source.with_language == 0 and rep.posts_read:
         rep.warnings.append(f"--language ignored: this {source.format.label} carries no language")
-    if dates and source.dated == 0:
+    if dates and source.dated == 0 and removed["date_range"]:
         rep.warnings.append(f"this {source.format.label} carries no dates: --since/--until "
                             "removed all of its posts")  # fmt: skip
     if not source.has_counts:

@@ -80,6 +80,7 @@ class SourcesReport:
     outputs: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stages: dict[str, str] = field(default_factory=lambda: dict(STAGES))  # why, per stage
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
@@ -89,7 +90,8 @@ class SourcesReport:
         for source in self.inputs:
             lines.append(f"read {source.posts_read:,} posts from {source.path} ({source.label}; "
                          f"engagement: {source.engagement})")  # fmt: skip
-            lines += [f"  removed {n:>9,}  {stage}" for stage, n in source.removed.items() if n]
+            lines += [f"  removed {n:>9,}  {stage}: {STAGES[stage]}"
+                      for stage, n in source.removed.items() if n]  # fmt: skip
             lines.append(f"  kept {source.kept:,} from {source.authors_kept:,} of "
                          f"{source.authors_seen:,} authors")  # fmt: skip
             lines += [f"  warning: {text}" for text in source.warnings]
@@ -128,11 +130,13 @@ class _Spool:
         self._written = 0
 
     def add(self, group: int, score: float, post_id: str, text: str) -> None:
-        self._buffer += f"{post_id}{_SEPARATOR}{text}".encode("utf-8", "surrogatepass")
+        buffer = self._buffer
+        buffer += f"{post_id}{_SEPARATOR}{text}".encode("utf-8", "surrogatepass")
         self.group.append(group)
         self.score.append(score)
-        self.ends.append(self._written + len(self._buffer))
-        if len(self._buffer) >= self._FLUSH:
+        size = len(buffer)
+        self.ends.append(self._written + size)
+        if size >= self._FLUSH:
             self.flush()
 
     def flush(self) -> None:
@@ -302,9 +306,17 @@ def _stage(post: Post, options: BuildOptions, seen_ids: set[int]) -> str | None:
         post.author in options.exclude_authors
     ):
         return "author"
-    if options.drop_retweets and (post.repost or is_retweet(post.text)):
+    if options.drop_retweets and (post.repost or _starts_rt(post.text)):
         return "retweet"
     return None
+
+
+def _starts_rt(text: str) -> bool:
+    """:func:`is_retweet` with a fast path for the common text that starts with a letter."""
+    first = text[:1]
+    if first.isalnum() and first not in "Rr":
+        return False
+    return is_retweet(text)
 
 
 def _date_stage(post: Post, options: BuildOptions, source: _Source) -> str | None:

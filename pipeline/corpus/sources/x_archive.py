@@ -107,17 +107,19 @@ def _notes(bundle: Bundle) -> dict[str, list[str]]:
 
 
 def _post(tweet: dict, text: str, author: str, notes: dict[str, list[str]]) -> Post:
+    get = tweet.get
     if notes:
-        text = _full_text(text, tweet.get("created_at"), notes)
+        text = _full_text(text, get("created_at"), notes)
+    likes, reposts = get("favorite_count"), get("retweet_count")
     return Post(
-        id=tweet.get("id_str") or str(tweet.get("id") or ""),
-        author=author,
-        text=text,
-        created=tweet.get("created_at"),
-        likes=to_int(tweet.get("favorite_count")),
-        reposts=to_int(tweet.get("retweet_count")),
-        language=tweet.get("lang"),
-        repost=tweet.get("retweeted") is True,  # the "RT @" text is checked by the build
+        get("id_str") or str(get("id") or ""),
+        author,
+        text,
+        get("created_at"),
+        int(likes) if likes.__class__ is str and likes.isdigit() else to_int(likes),
+        int(reposts) if reposts.__class__ is str and reposts.isdigit() else to_int(reposts),
+        get("lang"),
+        get("retweeted") is True,  # the "RT @" text is checked by the build
     )
 
 

@@ -158,12 +158,17 @@ def test_twitter_api_v2_lines_and_pages(tmp_path):
     page = {"data": [fx.v2_tweet(3, "77", "eine seite mit einem tweet darin", 4, 0),
                      fx.v2_tweet(4, "77", "RT @x: ein retweet wird entfernt", 0, 9, "retweeted")],
             "includes": {"users": [{"id": "77", "username": "PageUser"}]}}  # fmt: skip
+    streamed = {"data": fx.v2_tweet(5, "88", "ein gestreamter tweet kommt einzeln", 1, 0),
+                "includes": {"users": [{"id": "88", "username": "Streamer"}]}}  # fmt: skip
     items = [fx.v2_tweet(1, "55", "@ardenthistorian Totaler Unsinn das alles hier", 0, 0,
-                         "replied_to"), page]  # fmt: skip
+                         "replied_to"), page, streamed]  # fmt: skip
     path = fx.write_jsonl(tmp_path / "v2.jsonl", items)
     assert detect(path) == "twitter-api-v2"
+    assert detect(fx.write_jsonl(tmp_path / "stream.jsonl", [streamed])) == "twitter-api-v2"
     lines, report = build(tmp_path, path, languages=frozenset({"de"}))
-    assert lines == ["totaler unsinn das alles hier", "eine seite mit einem tweet darin"]
+    assert lines == ["totaler unsinn das alles hier", "eine seite mit einem tweet darin",
+                     "ein gestreamter tweet kommt einzeln"]  # fmt: skip
+    assert report.inputs[0].authors_seen == 3
     assert report.inputs[0].removed["retweet"] == 1
     _, report = build(tmp_path, path, authors=frozenset({"pageuser"}))
     assert report.inputs[0].kept == 1

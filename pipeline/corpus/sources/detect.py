@@ -127,7 +127,7 @@ def _detect_json(path: Path, text: bytes) -> str | None:
         first.get("_type", "")
     ).startswith("snscrape"):
         return "twscrape"
-    if "public_metrics" in keys or "author_id" in keys or isinstance(first.get("data"), list):
+    if keys & {"public_metrics", "author_id"} or isinstance(first.get("data"), list | dict):
         return "twitter-api-v2"
     if "text" in {k.lower() for k in keys}:
         return "jsonl"

@@ -51,16 +51,17 @@ def read_scraped(path: Path, ctx: ReadContext) -> Iterator[Post]:
 
 
 def read_api_v2(path: Path, ctx: ReadContext) -> Iterator[Post]:
-    """API v2 tweets, one a line or one response page a line."""
+    """API v2 tweets: one a line, one response page a line (``data`` a list), or one streamed
+    tweet a line (``data`` an object), with the authors' usernames from ``includes.users``."""
     for item in json_lines(path):
-        page = item.get("data")
-        if isinstance(page, list):
-            users = {u.get("id"): u.get("username") for u in (item.get("includes") or {})
-                     .get("users", [])}  # fmt: skip
-            for tweet in page:
-                yield _v2_post(tweet, users)
-        else:
+        data = item.get("data")
+        if data is None:
             yield _v2_post(item, {})
+            continue
+        users = {u.get("id"): u.get("username")
+                 for u in (item.get("includes") or {}).get("users", [])}  # fmt: skip
+        for tweet in data if isinstance(data, list) else [data]:
+            yield _v2_post(tweet, users)
 
 
 def _v2_post(tweet: dict, users: dict) -> Post:

@@ -19,14 +19,15 @@ from pipeline.errors import UserError
 class Bundle:
     """Named members of a folder, zip or tar archive, opened as binary streams."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, recursive: bool = True) -> None:
+        """``recursive=False`` lists only a folder's own files (the folder a lone file sits in)."""
         self.path = Path(path)
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
         try:
             if self.path.is_dir():
-                names = [p.relative_to(self.path).as_posix() for p in self.path.rglob("*")
-                         if p.is_file()]  # fmt: skip
+                found = self.path.rglob("*") if recursive else self.path.iterdir()
+                names = [p.relative_to(self.path).as_posix() for p in found if p.is_file()]
             elif zipfile.is_zipfile(self.path):
                 self._zip = zipfile.ZipFile(self.path)
                 names = [n for n in self._zip.namelist() if not n.endswith("/")]

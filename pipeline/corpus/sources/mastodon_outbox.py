@@ -24,11 +24,10 @@ POST_TYPES = frozenset({"Note", "Question", "Article", "Page"})
 
 
 def read(path: Path, ctx: ReadContext) -> Iterator[Post]:
-    bundle = Bundle(path.parent) if path.is_file() and path.suffix == ".json" else Bundle(path)
+    alone = path.is_file() and path.suffix == ".json"
+    bundle = Bundle(path.parent, recursive=False) if alone else Bundle(path)
     try:
-        outboxes = [path.name] if path.is_file() and path.suffix == ".json" else (
-            bundle.find("outbox.json")
-        )  # fmt: skip
+        outboxes = [path.name] if alone else bundle.find("outbox.json")
         if not outboxes:
             raise UserError(f"{path}: no outbox.json in it; is this a Mastodon archive?")
         owner = _owner(bundle)

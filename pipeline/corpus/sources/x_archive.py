@@ -34,7 +34,7 @@ def is_tweet_part(name: str) -> bool:
 def read(path: Path, ctx: ReadContext) -> Iterator[Post]:
     """Posts of one archive (zip, its folder, its ``data/`` folder, or one ``tweets.js``)."""
     if path.is_file() and path.suffix == ".js":
-        bundle, parts = Bundle(path.parent), [path.name]
+        bundle, parts = Bundle(path.parent, recursive=False), [path.name]
     else:
         bundle = Bundle(path)
         parts = _tweet_parts(bundle)

@@ -47,8 +47,11 @@ def synthetic_input(kind: str, posts: int) -> Path:
     return cached("discord.json", posts, write_discord_json)
 
 
-def run_once(db: Path, out: Path, flag: str = "--db") -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of one ``deepciso build`` process."""
+def run_once(db: Path, out: Path, flag: str = "--db") -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MB, CPU seconds) of one ``deepciso build`` process.
+
+    CPU seconds (user + system) tell a slow run on a busy shared machine from a slow program.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "build", flag, str(db), "--out", str(out), "--quiet"],
@@ -58,7 +61,7 @@ def run_once(db: Path, out: Path, flag: str = "--db") -> tuple[float, float]:
     wall = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"deepciso build failed with status {status}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -76,11 +79,13 @@ def main() -> None:
     flag = "--db" if args.db or (not args.input and args.synthetic == "twint") else "--input"
     with tempfile.TemporaryDirectory() as tmp:
         results = [run_once(db, Path(tmp) / "model.txt", flag) for _ in range(args.runs)]
-    walls, rss = zip(*results, strict=True)
+    walls, rss, cpu = zip(*results, strict=True)
     print(f"input: {db} ({db.stat().st_size / 2**20:.0f} MB)")
     print(f"runs: {args.runs}; wall s: {', '.join(f'{w:.2f}' for w in walls)}")
     print(f"median wall: {statistics.median(walls):.2f} s; median peak RSS: "
-          f"{statistics.median(rss):.0f} MB (max {max(rss):.0f} MB)")  # fmt: skip
+          f"{statistics.median(rss):.0f} MB (max {max(rss):.0f} MB); "
+          f"median CPU: {statistics.median(cpu):.2f} s; load average at the end: "
+          f"{os.getloadavg()[0]:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

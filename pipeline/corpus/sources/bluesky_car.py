@@ -9,7 +9,7 @@ by the byte ranges of their ``#link`` facets (UTF-8 offsets). A repository holds
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline.corpus.sources.post import Post, ReadContext, handle
@@ -53,7 +53,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Post]:
             )
 
 
-def walk_mst(root: object, block) -> Iterator[tuple[str, dict]]:
+def walk_mst(root: object, block: Callable[[object], dict | None]) -> Iterator[tuple[str, dict]]:
     """``(key, record)`` for every record of the tree, in key order (iterative, no recursion).
 
     A node is ``{"l": left subtree, "e": [{"p": shared prefix length, "k": key suffix,

@@ -57,14 +57,19 @@ def walk_mst(root: object, block: Callable[[object], dict | None]) -> Iterator[t
     """``(key, record)`` for every record of the tree, in key order (iterative, no recursion).
 
     A node is ``{"l": left subtree, "e": [{"p": shared prefix length, "k": key suffix,
-    "v": record, "t": right subtree}]}``.
+    "v": record, "t": right subtree}]}``. A node seen twice (a malformed, cyclic tree) is
+    walked once.
     """
     stack: list[tuple[str, object]] = [("node", root)]
+    seen: set[bytes] = set()
     while stack:
         kind, item = stack.pop()
         if kind == "record":
             yield item  # type: ignore[misc]
             continue
+        if not isinstance(item, bytes) or item in seen:
+            continue
+        seen.add(item)
         node = block(item)
         if node is None:
             continue

@@ -12,7 +12,8 @@ import re
 
 PHONE_REGION = "US"
 PLACEHOLDER = " "
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Not after an ``@``: ``@ann@mastodon.social`` is a fediverse handle, not an address.
+_EMAIL = re.compile(r"(?<![\w.+@-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _DIGIT_RUN = re.compile(r"(?:\d[\s().\-/]{0,2}){7,}")
 
 

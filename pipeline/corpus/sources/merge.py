@@ -252,16 +252,15 @@ def _read_source(source: _Source, options: BuildOptions, include_private: bool,
     authors: set[str] = set()
     languages, weight = options.languages, options.retweet_weight
     dates = options.since is not None or options.until is not None
-    for post in _posts(source, ctx, progress):
-        rep.posts_read += 1
-        if post.author:
-            authors.add(post.author)
+    groups, add, read = source.groups, spool.add, 0  # locals: this loop runs once a post
+    for read, post in enumerate(_posts(source, ctx, progress), 1):  # noqa: B007
+        author, language = post.author, post.language
+        authors.add(author)
         if not source.has_counts and (post.likes is not None or post.reposts is not None):
             source.has_counts = True
-        if post.language is not None:
+        if language is not None:
             source.with_language += 1
         stage = _stage(post, options, seen_ids)
-        language = post.language
         if stage is None and languages and language is not None and (
             language.lower() not in languages
         ):
@@ -271,11 +270,13 @@ def _read_source(source: _Source, options: BuildOptions, include_private: bool,
         if stage is not None:
             removed[stage] += 1
             continue
-        group = source.groups.get(post.author)
+        group = groups.get(author)
         if group is None:
-            group = source.groups[post.author] = len(spool.group_source)
+            group = groups[author] = len(spool.group_source)
             spool.group_source.append(source.index)
-        spool.add(group, weight * (post.reposts or 0) + (post.likes or 0), post.id, post.text)
+        add(group, weight * (post.reposts or 0) + (post.likes or 0), post.id, post.text)
+    rep.posts_read = read
+    authors.discard("")
     rep.authors_seen = len(authors)
     if rep.posts_read == 0:
         raise UserError(f"{source.path}: this {source.format.label} holds no posts")

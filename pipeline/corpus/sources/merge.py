@@ -359,6 +359,7 @@ def _candidates(sources: list[_Source], spool: _Spool, percentile: float) -> lis
 def _clean(candidates: list[int], sources: list[_Source], spool: _Spool,
            options: BuildOptions) -> list[tuple[str, str]]:  # fmt: skip
     """Cleaned candidate lines ``(split key, line)``; too short and repeated texts removed."""
+    cleaners = [source.format.clean for source in sources]
     seen_texts: set[str] = set()
     kept: list[tuple[str, str]] = []
     kept_groups: set[int] = set()
@@ -366,8 +367,9 @@ def _clean(candidates: list[int], sources: list[_Source], spool: _Spool,
         group = spool.group[index]
         source = sources[spool.group_source[group]]
         post_id, text = spool.read(index)
-        if source.format.clean is not None:
-            text = source.format.clean(text)
+        cleaner = cleaners[source.index]
+        if cleaner is not None:
+            text = cleaner(text)
         line = clean_tweet(text, lowercase=options.lowercase)
         removed = source.report.removed
         if len(line.split()) < options.min_words:

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.serving.looplag import LoopLagMonitor  # noqa: E402
-from bot.settings import BotSettings  # noqa: E402
+from bot.settings import ServingSettings  # noqa: E402
 from tests.fakes.discord_server import FakeDiscord  # noqa: E402
 from tests.fixtures_bot import bot_settings, endpoints_restored, started_bot  # noqa: E402
 from tests.fixtures_model import SAMPLE_LINES, train_tiny_tokenizer  # noqa: E402
@@ -121,7 +121,7 @@ async def one_run(model_dir: Path, prompts: list[str], queue_size: int) -> dict:
     process.start()
     try:
         where = await asyncio.to_thread(here.recv)
-        defaults = BotSettings()  # production defaults, but no cooldown (one prompt a user)
+        defaults = ServingSettings()  # production defaults, but no cooldown (one prompt a user)
         settings = bot_settings(
             model_dir,
             api_base=where["api_base"],

@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.posting import poster as posting
-from bot.posting.build import build_poster, schedule_settings
+from bot.posting.build import build_poster
 from bot.posting.poster import Poster
 from bot.posting.scheduler import PostScheduler
 from bot.replies import tell
@@ -28,7 +28,7 @@ from bot.serving.prompts import PromptGate
 from bot.serving.services import open_worker, prompt_gate
 from bot.serving.watch import ModelWatcher
 from bot.serving.worker import GenerationWorker
-from bot.settings import BotSettings
+from bot.settings import DiscordSettings, Settings
 from pipeline.contentfilter import Target
 from pipeline.errors import UserError
 
@@ -45,7 +45,7 @@ HTTP_CONNECTIONS = 16
 discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
 
 
-def use_endpoints(settings: BotSettings) -> None:
+def use_endpoints(settings: DiscordSettings) -> None:
     """Point discord.py at ``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL`` when they are set."""
     if settings.api_base:
         discord.http.Route.BASE = settings.api_base
@@ -79,7 +79,7 @@ class DeepcisoBot(commands.AutoShardedBot):
 
     def __init__(
         self,
-        settings: BotSettings,
+        settings: Settings,
         worker: GenerationWorker,
         gate: PromptGate,
         *,
@@ -111,17 +111,18 @@ class DeepcisoBot(commands.AutoShardedBot):
         self._sync_guild = sync_guild
 
     async def setup_hook(self) -> None:
-        if self.settings.gateway_url:
-            self._override_gateway(self.settings.gateway_url)
+        if self.settings.discord.gateway_url:
+            self._override_gateway(self.settings.discord.gateway_url)
         for extension in COGS:
             await self.load_extension(extension)
         self.lag.start()
-        if self.settings.watch_model:
-            self.watcher = ModelWatcher(self.worker, self.settings.watch_seconds).start()
+        serving = self.settings.serving
+        if serving.watch_model:
+            self.watcher = ModelWatcher(self.worker, serving.watch_seconds).start()
         if self._sync:
             await self.sync_commands(self._sync_guild)
         if self.poster is None:
-            self.poster = build_poster(self.settings.environ, self.worker, client=self)
+            self.poster = build_poster(self.settings, self.worker, client=self)
         if isinstance(self.poster, PostScheduler):
             await self.poster.start()  # in the running loop; discord.py is logged in by now
 
@@ -162,10 +163,9 @@ class DeepcisoBot(commands.AutoShardedBot):
         await super().close()
 
 
-async def run_bot(settings: BotSettings, *, sync: bool = False, sync_guild: int | None = None):
+async def run_bot(settings: Settings, *, sync: bool = False, sync_guild: int | None = None):
     """Load the model, connect, serve until stopped (Ctrl-C or SIGTERM)."""
-    schedule_settings(settings.environ)  # a bad scheduling key stops us before the model loads
-    use_endpoints(settings)
+    use_endpoints(settings.discord)
     worker = await open_worker(settings, Target.DISCORD)
     try:
         gate = prompt_gate(settings, Target.DISCORD)
@@ -175,7 +175,7 @@ async def run_bot(settings: BotSettings, *, sync: bool = False, sync_guild: int 
             loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
         async with bot:
             try:
-                await bot.start(settings.discord_token or "")
+                await bot.start(settings.discord.token or "")
             except discord.LoginFailure:
                 raise UserError(
                     "DISCORD_TOKEN was refused by Discord: copy the bot token again from the "

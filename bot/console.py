@@ -13,13 +13,13 @@ import time
 from typing import TextIO
 
 from bot.posting import poster as posting
-from bot.posting.build import build_poster, schedule_settings
+from bot.posting.build import build_poster
 from bot.posting.poster import Poster
 from bot.posting.scheduler import PostScheduler
 from bot.serving.prompts import PromptRejected
 from bot.serving.services import open_worker, prompt_gate
 from bot.serving.worker import GenerationWorker, ReloadFailed, WorkerError
-from bot.settings import BotSettings
+from bot.settings import Settings
 from bot.status import status_lines
 from pipeline.contentfilter import Target
 
@@ -27,18 +27,17 @@ HELP = "Type the first words of a meme. Commands: /status, /reload, /post, /quit
 
 
 async def run_console(
-    settings: BotSettings,
+    settings: Settings,
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
     poster: Poster | None = None,
 ) -> int:
-    schedule = schedule_settings(settings.environ)  # bad keys stop us before the model loads
     worker = await open_worker(settings, Target.CONSOLE)
     gate = prompt_gate(settings, Target.CONSOLE)
     started = time.monotonic()
     print(f"DeepCISO console, model {worker.serving_dir}. {HELP}", file=out, flush=True)
-    if poster is None and schedule.scheduled:  # scheduled posts are printed, not sent
-        poster = build_poster(settings.environ, worker, console=out)
+    if poster is None and settings.posting.scheduled:  # scheduled posts are printed, not sent
+        poster = build_poster(settings, worker, console=out)
     if isinstance(poster, PostScheduler):
         await poster.start()
     try:

@@ -1,46 +1,123 @@
-"""The bot's settings, read once at start-up from ``.env`` (python-dotenv) and the environment.
+"""The settings: ``.env`` (python-dotenv) and the environment, read once at start-up into one
+typed :class:`Settings` made of sections.
 
-Every key is documented in ``.env.example``. A missing or malformed key raises
-:class:`~pipeline.errors.UserError` with one line naming it, so ``deepciso bot`` exits 2
-before touching Discord or the model. The token is never part of a repr or a log line.
+Each section is a frozen dataclass whose fields are its keys (see :mod:`pipeline.env`): the
+default is the field's, the key derives from the field's name, and ``.env.example`` lists every
+key with its default (a test keeps them equal). A malformed key raises
+:class:`~pipeline.errors.UserError` with one line naming it, so ``deepciso bot`` exits 2 before
+touching Discord or the model. Secrets (the Discord token, the X keys) are never part of a repr
+or a log line; a key in ``.env`` that no section knows is logged as a warning with the closest
+known key, never with its value.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import logging
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
 
-from pipeline.env import read_env
+from bot.posting.settings import ScheduleSettings
+from pipeline.cli import LOG_LEVEL_ENV
+from pipeline.contentfilter import FilterSettings
+from pipeline.env import EnvSection, env_path, read_env_file, setting, url, walk_keys
 from pipeline.errors import UserError
+from pipeline.generate.generator import SamplingSettings
 from pipeline.paths import DEFAULT_MODEL_DIR
+
+log = logging.getLogger(__name__)
+
+# A bot token: three base64url parts separated by dots (user id, timestamp, signature).
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16,}")
+
+
+def discord_token(key: str, raw: str) -> str:
+    """``raw`` if it has a bot token's shape; the value itself never reaches the message."""
+    if not _TOKEN_SHAPE.fullmatch(raw):
+        hint = "remove the 'Bot ' in front" if raw.lower().startswith("bot ") else "copy it again"
+        raise UserError(
+            f"{key} does not look like a bot token (three base64url parts joined by dots, no "
+            f"spaces): {hint} from the Developer Portal (Bot > Reset Token) into .env"
+        )
+    return raw
 
 
 @dataclass(frozen=True)
-class BotSettings:
-    """What the bot process needs; defaults suit a 2-core box serving one community."""
+class DiscordSettings(EnvSection):
+    """The Discord connection and who the admins are (``DISCORD_<FIELD>``)."""
 
-    discord_token: str | None = field(default=None, repr=False)
-    model_dir: Path = DEFAULT_MODEL_DIR
+    ENV_PREFIX = "DISCORD_"
+
+    token: str | None = setting(None, parse=discord_token, secret=True)
     admin_ids: frozenset[int] = frozenset()
     admin_role_ids: frozenset[int] = frozenset()
-    api_base: str | None = None  # DISCORD_API_BASE: a Discord-compatible REST base
-    gateway_url: str | None = None  # DISCORD_GATEWAY_URL: its gateway
-    prompt_max_chars: int = 200
-    cooldown_seconds: float = 30.0
-    queue_size: int = 16
-    batch_size: int = 8
-    batch_wait_ms: int = 20
-    request_timeout_seconds: float = 60.0
-    max_new_tokens: int = 60
-    temperature: float = 0.9
+    api_base: str | None = setting(None, parse=url("http", "https"))  # a compatible server
+    gateway_url: str | None = setting(None, parse=url("ws", "wss"))  # and its gateway
+
+
+@dataclass(frozen=True)
+class ServingSettings(EnvSection):
+    """The model the bot serves and how (``BOT_<FIELD>``, and ``MODEL_DIR``); defaults suit a
+    2-core box serving one community."""
+
+    ENV_PREFIX = "BOT_"
+
+    model_dir: Path = setting(DEFAULT_MODEL_DIR, prefix="")
+    prompt_max_chars: int = setting(200, low=1, high=1500)
+    cooldown_seconds: float = setting(30.0, low=0.0)
+    queue_size: int = setting(16, low=1)
+    batch_size: int = setting(8, low=1)
+    batch_wait_ms: int = setting(20, low=0, high=1000)
+    request_timeout_seconds: float = setting(60.0, low=0.1)
+    max_new_tokens: int = setting(SamplingSettings.max_new_tokens, low=1, high=1024)
+    temperature: float = setting(SamplingSettings.temperature, low=0.01)
     int8: bool = False
-    num_threads: int | None = None
+    num_threads: int | None = setting(None, low=1)
     watch_model: bool = False
-    watch_seconds: float = 30.0
-    environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    watch_seconds: float = setting(30.0, low=1.0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot process reads from ``.env``, one section per room."""
+
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
+    serving: ServingSettings = field(default_factory=ServingSettings)
+    filter: FilterSettings = field(default_factory=FilterSettings)
+    posting: ScheduleSettings = field(default_factory=ScheduleSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        posting = ScheduleSettings.from_env(env)
+        filtering = FilterSettings.from_env(env)
+        return cls(
+            discord=DiscordSettings.from_env(env),
+            serving=ServingSettings.from_env(env),
+            filter=filtering,
+            posting=dataclasses.replace(posting, recent_texts=filtering.recent_posts),
+        )
+
+
+def known_keys() -> set[str]:
+    """Every key a section reads, plus the log level (read before the settings)."""
+    return {key for key, _ in walk_keys(Settings)} | {LOG_LEVEL_ENV}
+
+
+def warn_unknown_keys(keys: set[str] | list[str], where: Path) -> None:
+    """A WARNING for each key of ``where`` that looks like ours (one of our prefixes) but is no
+    setting: the closest known key is named, the value never."""
+    known = known_keys()
+    prefixes = {key.split("_", 1)[0] + "_" for key in known}
+    for key in sorted(keys):
+        if key in known or not key.startswith(tuple(prefixes)):
+            continue
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"did you mean {close[0]}?" if close else "see .env.example for the keys"
+        log.warning("%s: %s is not a setting and is ignored; %s", where, key, hint)
 
 
 def load_settings(
@@ -48,101 +125,16 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     *,
     require_token: bool = True,
-) -> BotSettings:
-    """Read and validate every bot key; ``require_token=False`` for console mode."""
-    env = read_env(env_file, environ)
-    reader = _Reader(env)
-    token = env.get("DISCORD_TOKEN", "").strip() or None
-    if require_token and token is None:
+) -> Settings:
+    """Read ``.env`` (or ``env_file``) once, overlaid by ``environ`` (default: the process
+    environment), and check every key; ``require_token=False`` for console mode."""
+    from_file = read_env_file(env_file)
+    warn_unknown_keys(set(from_file), env_path(env_file))
+    env = {**from_file, **(os.environ if environ is None else environ)}
+    settings = Settings.from_env(env)
+    if require_token and settings.discord.token is None:
         raise UserError(
             "DISCORD_TOKEN is missing: put your bot token in .env (see .env.example), "
             "or try the bot without Discord: deepciso bot --console"
         )
-    return BotSettings(
-        discord_token=token,
-        model_dir=Path(env.get("MODEL_DIR", "").strip() or DEFAULT_MODEL_DIR),
-        admin_ids=reader.ids("DISCORD_ADMIN_IDS"),
-        admin_role_ids=reader.ids("DISCORD_ADMIN_ROLE_IDS"),
-        api_base=reader.url("DISCORD_API_BASE", ("http", "https")),
-        gateway_url=reader.url("DISCORD_GATEWAY_URL", ("ws", "wss")),
-        prompt_max_chars=reader.integer("BOT_PROMPT_MAX_CHARS", 200, 1, 1500),
-        cooldown_seconds=reader.number("BOT_COOLDOWN_SECONDS", 30.0, 0.0),
-        queue_size=reader.integer("BOT_QUEUE_SIZE", 16, 1),
-        batch_size=reader.integer("BOT_BATCH_SIZE", 8, 1),
-        batch_wait_ms=reader.integer("BOT_BATCH_WAIT_MS", 20, 0, 1000),
-        request_timeout_seconds=reader.number("BOT_REQUEST_TIMEOUT_SECONDS", 60.0, 0.1),
-        max_new_tokens=reader.integer("BOT_MAX_NEW_TOKENS", 60, 1, 1024),
-        temperature=reader.number("BOT_TEMPERATURE", 0.9, 0.01),
-        int8=reader.boolean("BOT_INT8", False),
-        num_threads=reader.integer("BOT_NUM_THREADS", None, 1),
-        watch_model=reader.boolean("BOT_WATCH_MODEL", False),
-        watch_seconds=reader.number("BOT_WATCH_SECONDS", 30.0, 1.0),
-        environ=env,
-    )
-
-
-class _Reader:
-    """Typed access to env values; every failure is one line naming the key."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.env = env
-
-    def _raw(self, key: str) -> str | None:
-        value = self.env.get(key, "").strip()
-        return value or None
-
-    def integer(self, key: str, default: int | None, low: int, high: int | None = None) -> Any:
-        raw = self._raw(key)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise UserError(f"{key}={raw!r} is not a whole number; fix it in .env") from None
-        if value < low or (high is not None and value > high):
-            span = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise UserError(f"{key}={value} is out of range: use a number {span}")
-        return value
-
-    def number(self, key: str, default: float, low: float) -> float:
-        raw = self._raw(key)
-        if raw is None:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise UserError(f"{key}={raw!r} is not a number; fix it in .env") from None
-        if not value >= low:  # also refuses nan
-            raise UserError(f"{key}={raw} is out of range: use a number of at least {low:g}")
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        raw = self._raw(key)
-        if raw is None:
-            return default
-        lowered = raw.lower()
-        if lowered in ("1", "true", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "no", "off"):
-            return False
-        raise UserError(f"{key}={raw!r} is not true or false; fix it in .env")
-
-    def ids(self, key: str) -> frozenset[int]:
-        raw = self._raw(key)
-        if raw is None:
-            return frozenset()
-        parts = [p.strip() for p in raw.split(",") if p.strip()]
-        if not all(p.isdigit() for p in parts):
-            raise UserError(
-                f"{key}={raw!r} is malformed: use Discord ids (numbers) separated by commas"
-            )
-        return frozenset(int(p) for p in parts)
-
-    def url(self, key: str, schemes: tuple[str, ...]) -> str | None:
-        raw = self._raw(key)
-        if raw is None:
-            return None
-        parsed = urlparse(raw)
-        if parsed.scheme not in schemes or not parsed.netloc:
-            raise UserError(f"{key}={raw!r} is not a {' or '.join(schemes)} URL; fix it in .env")
-        return raw.rstrip("/")
+    return settings

@@ -14,28 +14,55 @@ import discord
 from bot.app import DeepcisoBot, use_endpoints
 from bot.serving.services import open_worker, prompt_gate
 from bot.serving.worker import GenerationWorker
-from bot.settings import BotSettings
+from bot.settings import Settings
 from pipeline.contentfilter import Target
-from tests.fakes.discord_server import FakeDiscord, FakeUser
-from tests.fixtures_model import make_tiny_model_dir
+from tests.fakes.discord_server import FAKE_TOKEN, FakeDiscord, FakeUser
+from tests.fixtures_model import SAMPLE_LINES, make_tiny_model_dir
 
-TOKEN = "fake-token"
+TOKEN = FAKE_TOKEN
 
 
 def tiny_model(path: Path, trained_at: str = "2026-01-01T00:00:00+00:00", seed: int = 0) -> Path:
     return make_tiny_model_dir(path, seed=seed, metadata={"trained_at": trained_at})
 
 
-def bot_settings(model_dir: Path, **overrides) -> BotSettings:
-    base = BotSettings(
-        discord_token=TOKEN,
-        model_dir=model_dir,
-        cooldown_seconds=0,
-        batch_wait_ms=5,
-        request_timeout_seconds=30,
-        max_new_tokens=20,
-    )
-    return dataclasses.replace(base, **overrides)
+# Ten words of a training line: more than the filter's 8-word novelty run.
+QUOTE = " ".join(SAMPLE_LINES[1].split()[:10])
+
+
+def quoting_model(folder: Path) -> Path:
+    """A tiny model whose ``deepciso.json`` names the corpus it was trained on, so the bot's
+    novelty check knows the training lines (``QUOTE`` quotes one of them)."""
+    corpus = folder / "model.txt"
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus.write_text("\n".join(SAMPLE_LINES) + "\n", encoding="utf-8")
+    metadata = {"trained_at": "2026-01-01T00:00:00+00:00", "corpus": str(corpus)}
+    return make_tiny_model_dir(folder / "trained_model", metadata=metadata)
+
+
+def bot_settings(model_dir: Path, environ: dict | None = None, **overrides) -> Settings:
+    """The settings ``environ`` (keys as in .env) gives, for a fast test bot serving
+    ``model_dir``; ``overrides`` name fields of the Discord or serving section
+    (``discord_token`` is the Discord section's ``token``)."""
+    settings = Settings.from_env(environ or {})
+    values = dict(
+        token=TOKEN, model_dir=model_dir, cooldown_seconds=0, batch_wait_ms=5,
+        request_timeout_seconds=30, max_new_tokens=20,
+    )  # fmt: skip
+    values.update(overrides)
+    if "discord_token" in values:
+        values["token"] = values.pop("discord_token")
+    sections = {}
+    for name in ("discord", "serving"):
+        section = getattr(settings, name)
+        own = {f.name for f in dataclasses.fields(section)}
+        sections[name] = dataclasses.replace(
+            section, **{k: v for k, v in values.items() if k in own}
+        )
+        values = {k: v for k, v in values.items() if k not in own}
+    if values:
+        raise TypeError(f"no such setting: {', '.join(values)}")
+    return dataclasses.replace(settings, **sections)
 
 
 @dataclasses.dataclass
@@ -64,9 +91,9 @@ async def endpoints_restored() -> AsyncIterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def started_bot(settings: BotSettings, sync_guild: int | None = None, **options):
+async def started_bot(settings: Settings, sync_guild: int | None = None, **options):
     """The real bot (worker, filter, discord.py) for ``settings``, connected and ready."""
-    use_endpoints(settings)
+    use_endpoints(settings.discord)
     worker = await open_worker(settings, Target.DISCORD)
     bot = DeepcisoBot(
         settings,

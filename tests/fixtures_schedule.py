@@ -27,6 +27,8 @@ from tests.fakes.x_api import FakeX
 CREDENTIALS = XCredentials("consumer-key", "consumer-secret", "access-token", "access-secret")
 # The same keys as .env entries, for tests that start the whole bot.
 X_ENV = dict(zip(X_KEYS, dataclasses.astuple(CREDENTIALS), strict=True))
+# The same keys as ScheduleSettings fields (x_api_key=...).
+X_FIELDS = {key.lower(): value for key, value in X_ENV.items()}
 
 
 @pytest.fixture(name="fake_x")
@@ -79,12 +81,13 @@ class MemeSource:
 def schedule_settings(tmp_path: Path, fake_x: FakeX | None = None, **overrides) -> ScheduleSettings:
     values = dict(
         post_to_x=fake_x is not None,
-        x_credentials=CREDENTIALS if fake_x is not None else None,
         x_api_base=fake_x.base_url if fake_x is not None else None,
         x_timeout_seconds=0.5,
         retry_base_seconds=0.2,
         ledger_path=tmp_path / "ledger.db",
     )
+    if fake_x is not None:
+        values.update(X_FIELDS)
     values.update(overrides)
     return ScheduleSettings(**values)
 
@@ -122,7 +125,7 @@ def child_post_now(ledger_path: str, x_base: str, meme_delay: float) -> None:
     """Run in a child process: post one slot now (console + X); the test kills it midway."""
     settings = ScheduleSettings(
         post_to_x=True,
-        x_credentials=CREDENTIALS,
+        **X_FIELDS,
         x_api_base=x_base,
         x_timeout_seconds=60.0,
         ledger_path=Path(ledger_path),

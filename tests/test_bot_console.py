@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.console import run_console
-from tests.fixtures_bot import bot_settings, tiny_model
+from tests.fixtures_bot import QUOTE, bot_settings, quoting_model, tiny_model
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,3 +47,16 @@ def test_python_m_bot_console_runs_without_a_token(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "> log4j called" in done.stdout
+
+
+def test_a_prompt_quoting_a_training_tweet_gets_a_meme(tmp_path):
+    """The novelty check is told the prompt: quoting 8+ words of a training line is the user's
+    doing, not a copy by the model (issue 12)."""
+    model_dir = quoting_model(tmp_path)
+    settings = bot_settings(model_dir, discord_token=None)
+    out = io.StringIO()
+    assert asyncio.run(run_console(settings, io.StringIO(f"{QUOTE}\n/status\n"), out)) == 0
+    _banner, reply, status = out.getvalue().split("\n> ")[:3]
+    assert reply.startswith(QUOTE) and len(reply) > len(QUOTE) + 1, reply
+    assert "None of the" not in reply
+    assert "copies_training" not in status  # not one candidate was taken for a copy

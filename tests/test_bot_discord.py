@@ -11,7 +11,7 @@ import pytest
 
 from bot.serving.looplag import LoopLagMonitor
 from tests.fakes.discord_server import FakeDiscord, pinged_ids
-from tests.fixtures_bot import blocked, running_bot, tiny_model
+from tests.fixtures_bot import QUOTE, blocked, quoting_model, running_bot, tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,24 @@ def test_prompt_round_trip_defers_then_edits_the_answer(model_dir):
             assert not interaction.ephemeral
             paths = [(c.method, c.path) for c in world.discord.calls if "/webhooks/" in c.path]
             assert paths and paths[-1][0] == "PATCH" and paths[-1][1].endswith("@original")
+
+    run(scenario())
+
+
+def test_a_prompt_quoting_a_training_tweet_gets_a_meme(tmp_path):
+    """A ``/deepciso prompt`` quoting 8+ words of a training line is answered with a meme: the
+    prompt's words do not count as the model copying the corpus (issue 12)."""
+    model_dir = quoting_model(tmp_path)
+
+    async def scenario():
+        async with running_bot(model_dir) as world:
+            interaction = await world.discord.invoke(world.member, "deepciso prompt", text=QUOTE)
+            await interaction.wait()
+            assert not interaction.ephemeral, interaction.content
+            assert interaction.content.startswith(QUOTE)
+            assert len(interaction.content) > len(QUOTE)
+            assert world.worker.content_filter.corpus_index is not None
+            assert "copies_training" not in world.worker.rejections()
 
     run(scenario())
 
@@ -137,9 +155,9 @@ def test_admin_status_by_role_and_by_user_id(model_dir):
             assert "trained 2026-01-01" in status.content
             assert "Queue: 0 waiting of 16" in status.content
             assert "Filter rejections:" in status.content and "Uptime:" in status.content
-            world.bot.settings = dataclasses.replace(  # read at run time, no restart
-                world.bot.settings, admin_ids=frozenset({world.member.id})
-            )
+            settings = world.bot.settings  # read at run time, no restart
+            admins = dataclasses.replace(settings.discord, admin_ids=frozenset({world.member.id}))
+            world.bot.settings = dataclasses.replace(settings, discord=admins)
             by_id = await (await fake.invoke(world.member, "deepciso status")).wait()
             assert "Model:" in by_id.content
 

@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 from bot.cli import main
-from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.discord_server import FAKE_TOKEN, FakeDiscord
 from tests.fixtures_bot import endpoints_restored, tiny_model
 
 ROOT = Path(__file__).resolve().parents[1]
+# Shaped like a bot token (so the settings accept it), but not the one the fake knows.
+WRONG_TOKEN = "MTA0NjYxNzY5NjgxNjE5OTgxMA.GwR0nG.not-the-token-the-fake-discord-knows"
 ENV = {"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1", "DEEPCISO_LOG_LEVEL": "INFO"}
 
 
@@ -37,7 +39,7 @@ def test_bot_process_syncs_answers_and_stops_on_sigterm(tmp_path):
         async with FakeDiscord() as fake:
             env_file = tmp_path / ".env"
             env_file.write_text(
-                f"DISCORD_TOKEN=fake-token\nMODEL_DIR={model_dir}\n"
+                f"DISCORD_TOKEN={FAKE_TOKEN}\nMODEL_DIR={model_dir}\n"
                 f"DISCORD_API_BASE={fake.api_base}\nBOT_COOLDOWN_SECONDS=0\n"
             )
             process = await start_bot(env_file, "--sync", "--guild", str(fake.guild_id))
@@ -51,7 +53,7 @@ def test_bot_process_syncs_answers_and_stops_on_sigterm(tmp_path):
                 process.send_signal(signal.SIGTERM)
                 _, stderr = await asyncio.wait_for(process.communicate(), 30)
             assert process.returncode == 0, stderr.decode()
-            assert "fake-token" not in stderr.decode()  # the token is never logged
+            assert FAKE_TOKEN not in stderr.decode()  # the token is never logged
 
     asyncio.run(scenario())
 
@@ -62,8 +64,10 @@ def test_bad_token_and_unreachable_discord_are_one_line_exit_2(tmp_path, capsys)
     async def scenario():
         async with endpoints_restored(), FakeDiscord() as fake:
             cases = {
-                "refused by Discord": f"DISCORD_TOKEN=wrong\nDISCORD_API_BASE={fake.api_base}\n",
-                "cannot reach Discord": "DISCORD_TOKEN=t\nDISCORD_API_BASE=http://127.0.0.1:9\n",
+                "refused by Discord": f"DISCORD_TOKEN={WRONG_TOKEN}\n"
+                f"DISCORD_API_BASE={fake.api_base}\n",
+                "cannot reach Discord": f"DISCORD_TOKEN={FAKE_TOKEN}\n"
+                "DISCORD_API_BASE=http://127.0.0.1:9\n",
             }
             for expected, text in cases.items():
                 env_file = tmp_path / ".env"

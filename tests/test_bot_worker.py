@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 import pytest
 
@@ -159,10 +158,23 @@ def test_close_fails_waiting_prompts_instead_of_hanging(model_dir):
 
 
 def test_worker_settings_follow_the_filter_keys(model_dir):
+    """Candidates per prompt are the filter's keys: 9 tried in rounds of 3, then a refusal."""
     from bot.serving.services import worker_settings
 
-    settings = bot_settings(model_dir)
-    env = {"DEEPCISO_FILTER_BATCH_SIZE": "3", "DEEPCISO_FILTER_MAX_CANDIDATES": "9"}
-    built = worker_settings(dataclasses.replace(settings, environ=env), Target.DISCORD)
-    assert (built.candidates, built.max_candidates) == (3, 9)
-    assert built.sampling.max_new_tokens == settings.max_new_tokens
+    env = {
+        "DEEPCISO_FILTER_BATCH_SIZE": "3",
+        "DEEPCISO_FILTER_MAX_CANDIDATES": "9",
+        "DEEPCISO_FILTER_MIN_CHARS": "100000",  # nothing the tiny model writes is long enough
+    }
+
+    async def scenario(worker):
+        filtering = worker.content_filter.settings
+        assert (filtering.batch_size, filtering.max_candidates) == (3, 9)
+        with pytest.raises(WorkerError, match="None of the 9 memes I made"):
+            await worker.generate("the printer")
+        assert worker.content_filter.checked == 9
+
+    with_worker(model_dir, scenario, environ=env)
+    settings = bot_settings(model_dir, env)
+    built = worker_settings(settings.serving, Target.DISCORD)
+    assert built.sampling.max_new_tokens == settings.serving.max_new_tokens

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.contentfilter import NO_CLEAN_MEME, ContentFilter, Target, generate_clean
+from pipeline.contentfilter import (
+    NO_CLEAN_MEME,
+    ContentFilter,
+    FilterSettings,
+    Target,
+    clean_memes,
+    generate_clean,
+)
 from tests.fixtures_filter import default_filter
 from tests.fixtures_model import SAMPLE_LINES, make_tiny_model_dir
 
@@ -99,3 +106,47 @@ def test_with_a_real_tiny_model(tmp_path):
     for text, reasons in result.rejected:
         assert reasons and not content_filter.check(text).passed
     assert sum(content_filter.rejections.values()) >= len(result.rejected)
+
+
+class Batched:
+    """A generator object as the worker has it: ``n`` outputs per prompt, prompt 0's first;
+    each prompt's outputs come from its own script. Records every call."""
+
+    def __init__(self, scripts: dict[str, list[str]]) -> None:
+        self.scripts = {prompt: list(texts) for prompt, texts in scripts.items()}
+        self.calls: list[tuple[list[str], int, int | None]] = []
+
+    def generate(self, prompts, n, settings=None, seed=None):
+        self.calls.append((list(prompts), n, seed))
+        out = []
+        for prompt in prompts or [""]:
+            batch, self.scripts[prompt] = self.scripts[prompt][:n], self.scripts[prompt][n:]
+            out += batch
+        return out
+
+
+def test_clean_memes_batches_prompts_and_checks_each_against_its_own(tmp_path):
+    line = "zero trust means i trust nobody including this meeting invite"
+    corpus = tmp_path / "model.txt"
+    corpus.write_text(line + "\n", encoding="utf-8")
+    settings = FilterSettings(batch_size=2, max_candidates=6)
+    content_filter = ContentFilter(settings, corpus=corpus)
+    generator = Batched(
+        {
+            line: [f"{line} and my coffee machine", "later"],  # quotes the corpus: its prompt
+            "the printer": ["tiny", "tiny", "the printer is the real apt again"],
+        }
+    )
+    first, second = clean_memes(generator, [line, "the printer"], content_filter, seed=7)
+    assert first.text == f"{line} and my coffee machine" and first.candidates == 1
+    assert second.text == "the printer is the real apt again" and second.candidates == 3
+    # round 1 asks for both prompts at once; round 2 only for the one still without a meme
+    assert generator.calls == [([line, "the printer"], 2, 7), (["the printer"], 2, 8)]
+
+
+def test_clean_memes_without_prompts_and_with_several_wanted():
+    generator = Batched({"": ["tiny", "a fine meme about the vpn", "another fine meme", "x"]})
+    [result] = clean_memes(generator, (), default_filter(), wanted=2, batch_size=4)
+    assert result.passed == ["a fine meme about the vpn", "another fine meme"]
+    assert result.text == result.passed[0] and result.candidates == 3
+    assert generator.calls == [([], 4, None)]

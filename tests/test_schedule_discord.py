@@ -172,15 +172,13 @@ class SlowInput:
 
 
 def test_console_prints_scheduled_posts(model_dir, tmp_path):
-    import dataclasses
     import io
 
     from bot.console import run_console
     from tests.fixtures_bot import bot_settings
 
     environ = {"SCHEDULE_INTERVAL": "1s", "LEDGER_PATH": str(tmp_path / "ledger.db")}
-    settings = bot_settings(model_dir, discord_token=None)
-    settings = dataclasses.replace(settings, environ=environ)
+    settings = bot_settings(model_dir, environ, discord_token=None)
     out = io.StringIO()
     assert run(run_console(settings, SlowInput(["/post\n", "/quit\n"], 1.5), out)) == 0
     printed = out.getvalue()

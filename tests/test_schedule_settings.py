@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.posting.settings import cron_trigger, load_schedule_settings, standard_weekdays
+from bot.posting.settings import ScheduleSettings, cron_trigger, standard_weekdays
 from pipeline.errors import UserError
+from tests.fakes.discord_server import FAKE_TOKEN
 
 X_KEYS = {
     "X_API_KEY": "k",
@@ -19,14 +20,14 @@ X_KEYS = {
 
 
 def test_defaults_schedule_nothing():
-    settings = load_schedule_settings({})
+    settings = ScheduleSettings.from_env({})
     assert not settings.scheduled and settings.targets == ()
     assert settings.ledger_path == Path("deepciso-ledger.db")
     assert settings.grace == timedelta(hours=1) and settings.x_daily_budget == 10
 
 
 def test_full_configuration():
-    settings = load_schedule_settings(
+    settings = ScheduleSettings.from_env(
         {
             "SCHEDULE_CRON": "0 */4 * * *",
             "SCHEDULE_TIMEZONE": "Europe/Berlin",
@@ -67,7 +68,7 @@ def test_full_configuration():
 )
 def test_bad_keys_are_named_in_one_line(env, key):
     with pytest.raises(UserError) as caught:
-        load_schedule_settings(env)
+        ScheduleSettings.from_env(env)
     message = str(caught.value)
     assert message.startswith(key) and "\n" not in message
 
@@ -76,7 +77,7 @@ def test_missing_x_key_is_named():
     env = {"SCHEDULE_POST_TO_X": "true", **X_KEYS}
     del env["X_ACCESS_TOKEN_SECRET"]
     with pytest.raises(UserError, match=r"^X_ACCESS_TOKEN_SECRET is missing"):
-        load_schedule_settings(env)
+        ScheduleSettings.from_env(env)
 
 
 @pytest.mark.parametrize(
@@ -109,7 +110,7 @@ def test_deepciso_bot_stops_at_a_bad_scheduling_key_before_loading_the_model(
 
     env_file = tmp_path / "bot.env"
     env_file.write_text(
-        f"DISCORD_TOKEN=t\nMODEL_DIR={tmp_path / 'no-model'}\nSCHEDULE_CRON=every day\n"
+        f"DISCORD_TOKEN={FAKE_TOKEN}\nMODEL_DIR={tmp_path / 'no-model'}\nSCHEDULE_CRON=every day\n"
     )
     args = ["bot", "--env-file", str(env_file)] + (["--console"] if console else [])
     assert main(args) == 2

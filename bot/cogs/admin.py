@@ -31,7 +31,7 @@ class NotAdmin(app_commands.CheckFailure):
 
 
 def is_admin(interaction: discord.Interaction) -> bool:
-    settings = interaction.client.settings  # type: ignore[attr-defined]
+    settings = interaction.client.settings.discord  # type: ignore[attr-defined]
     if interaction.user.id in settings.admin_ids:
         return True
     roles = getattr(interaction.user, "roles", ())

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def _cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
     """One prompt per user per ``BOT_COOLDOWN_SECONDS`` (read at run time; 0 turns it off)."""
-    seconds = interaction.client.settings.cooldown_seconds  # type: ignore[attr-defined]
+    seconds = interaction.client.settings.serving.cooldown_seconds  # type: ignore[attr-defined]
     return app_commands.Cooldown(1, seconds) if seconds > 0 else None
 
 

@@ -9,28 +9,21 @@ terminal).
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
-from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.posting.ledger import Ledger
 from bot.posting.scheduler import PostScheduler
-from bot.posting.settings import ScheduleSettings, load_schedule_settings
+from bot.posting.settings import ScheduleSettings
 from bot.posting.slots import SlotRunner
 from bot.posting.targets.base import PostTarget
 from bot.posting.targets.console import ConsoleTarget
 from bot.serving.worker import GenerationWorker
-from pipeline.contentfilter import FilterSettings, Target
+from pipeline.contentfilter import Target
 from pipeline.errors import UserError
 
-
-def schedule_settings(environ: Mapping[str, str]) -> ScheduleSettings:
-    """The scheduling keys, checked (UserError naming a bad key); the novelty check's memory
-    size (``DEEPCISO_FILTER_RECENT_POSTS``) is how many posted texts the ledger hands back."""
-    settings = load_schedule_settings(environ)
-    recent = FilterSettings.from_env(environ).recent_posts
-    return dataclasses.replace(settings, recent_texts=recent)
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def open_ledger(settings: ScheduleSettings) -> Ledger:
@@ -56,7 +49,7 @@ def discord_and_x_targets(settings: ScheduleSettings, client) -> list[PostTarget
 
 
 def build_poster(
-    environ: Mapping[str, str],
+    settings: Settings,
     worker: GenerationWorker,
     *,
     client=None,
@@ -64,11 +57,11 @@ def build_poster(
 ) -> PostScheduler | None:
     """The scheduler for Discord ``client`` (channels, X) or for the ``console``; None when
     there is nowhere to post (no channel, X off, no console)."""
-    settings = schedule_settings(environ)
+    posting = settings.posting
     if console is not None:
         targets: list[PostTarget] = [ConsoleTarget(console)]
     else:
-        targets = discord_and_x_targets(settings, client)
+        targets = discord_and_x_targets(posting, client)
     if not targets:
         return None
 
@@ -78,5 +71,5 @@ def build_poster(
     async def remember(text: str) -> None:
         await worker.run(lambda _generator, content_filter: content_filter.remember_posted(text))
 
-    runner = SlotRunner(settings, open_ledger(settings), targets, make_meme, remember)
+    runner = SlotRunner(posting, open_ledger(posting), targets, make_meme, remember)
     return PostScheduler(runner)

@@ -441,7 +441,7 @@ class Ledger:
         )
         return parse_iso(rows[0]["t"])
 
-    def recent_posted_texts(self, limit: int = 200) -> list[str]:
+    def recent_posted_texts(self, limit: int) -> list[str]:
         """The last ``limit`` distinct posted texts, oldest first (to seed the novelty check)."""
         rows = self._rows(
             "SELECT text, MAX(posted_at) AS t FROM deliveries WHERE status = 'posted' "

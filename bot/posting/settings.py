@@ -1,4 +1,4 @@
-"""Settings for scheduled posts, X and the post ledger, read from ``.env`` (see ``.env.example``).
+"""The posting section of the settings: scheduled posts, X and the post ledger (``.env.example``).
 
 A malformed key raises :class:`~pipeline.errors.UserError` with one line naming it. Slots come
 from ``SCHEDULE_CRON`` or ``SCHEDULE_INTERVAL``; they go to ``SCHEDULE_DISCORD_CHANNEL_IDS``
@@ -7,42 +7,75 @@ and, with ``SCHEDULE_POST_TO_X``, to X.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.posting.ledger import DEFAULT_LEDGER_PATH
 from bot.posting.targets.x_client import XCredentials
-from bot.settings import _Reader  # the bot's typed .env reader: one-line errors per key
+from pipeline.contentfilter import FilterSettings
+from pipeline.env import EnvSection, setting, url
 from pipeline.errors import UserError
 
+UTC_ZONE = ZoneInfo("UTC")
 X_KEYS = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd]?)$")
+
+
+def _timezone_key(key: str, raw: str) -> tzinfo:
+    return _timezone(raw)
+
+
+def _cron_key(key: str, raw: str) -> str:
+    _check_cron(raw)
+    return raw
 
 
 @dataclass(frozen=True)
-class ScheduleSettings:
-    """When to post, where, and how hard to retry; defaults suit one post every few hours."""
+class ScheduleSettings(EnvSection):
+    """When to post, where, and how hard to retry; defaults suit one post every few hours.
 
-    cron: str | None = None
+    Keys: ``SCHEDULE_<FIELD>``; ``POST_MAX_TRIES``, ``POST_RETRY_BASE_SECONDS``, the ``X_*``
+    keys and ``LEDGER_PATH`` name their own families.
+    """
+
+    ENV_PREFIX = "SCHEDULE_"
+
+    cron: str | None = setting(None, parse=_cron_key)
     interval: timedelta | None = None
-    timezone: tzinfo = UTC
-    jitter_seconds: int = 0
+    timezone: tzinfo = setting(UTC_ZONE, parse=_timezone_key)
+    jitter_seconds: int = setting(0, low=0)
     grace: timedelta = timedelta(hours=1)
     discord_channel_ids: tuple[int, ...] = ()
     post_to_x: bool = False
-    x_credentials: XCredentials | None = None
-    x_api_base: str | None = None
-    x_daily_budget: int = 10
-    x_timeout_seconds: float = 20.0
-    max_tries: int = 4
-    retry_base_seconds: float = 60.0
-    ledger_path: Path = DEFAULT_LEDGER_PATH
-    recent_texts: int = 200
+    x_api_key: str | None = setting(None, prefix="", secret=True)
+    x_api_secret: str | None = setting(None, prefix="", secret=True)
+    x_access_token: str | None = setting(None, prefix="", secret=True)
+    x_access_token_secret: str | None = setting(None, prefix="", secret=True)
+    x_api_base: str | None = setting(None, prefix="", parse=url("http", "https"))
+    x_daily_budget: int = setting(10, prefix="", low=0)
+    x_timeout_seconds: float = setting(20.0, prefix="", low=0.1)
+    max_tries: int = setting(4, prefix="POST_", low=1)
+    retry_base_seconds: float = setting(60.0, prefix="POST_", low=0.0)
+    ledger_path: Path = setting(DEFAULT_LEDGER_PATH, prefix="")
+    # How many posted texts the novelty check remembers: the filter's DEEPCISO_FILTER_RECENT_POSTS.
+    recent_texts: int = setting(FilterSettings.recent_posts, from_env=False)
+
+    def __post_init__(self) -> None:
+        if self.cron and self.interval:
+            raise UserError("SCHEDULE_CRON and SCHEDULE_INTERVAL are both set: keep one of them")
+        if self.post_to_x and self.x_credentials is None:
+            missing = next(k for k in X_KEYS if not getattr(self, k.lower()))
+            raise UserError(
+                f"{missing} is missing: SCHEDULE_POST_TO_X is on, so put the four X keys "
+                f"({', '.join(X_KEYS)}) in .env, or set SCHEDULE_POST_TO_X=false"
+            )
+
+    @property
+    def x_credentials(self) -> XCredentials | None:
+        """The four X keys, when all are set."""
+        keys = (self.x_api_key, self.x_api_secret, self.x_access_token, self.x_access_token_secret)
+        return XCredentials(*keys) if all(keys) else None
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -60,56 +93,6 @@ class ScheduleSettings:
             return "no schedule (SCHEDULE_CRON or SCHEDULE_INTERVAL); /deepciso post still works"
         when = f"cron '{self.cron}'" if self.cron else f"every {self.interval}"
         return f"{when} ({self.timezone})"
-
-
-def load_schedule_settings(env: Mapping[str, str]) -> ScheduleSettings:
-    """Read and check every scheduling key in ``env`` (``.env`` overlaid by the environment)."""
-    value = {k: v.strip() for k, v in env.items() if v is not None and v.strip()}
-    read = _Reader(value)
-    cron = value.get("SCHEDULE_CRON")
-    interval = _duration(value, "SCHEDULE_INTERVAL")
-    if cron and interval:
-        raise UserError("SCHEDULE_CRON and SCHEDULE_INTERVAL are both set: keep one of them")
-    timezone = _timezone(value.get("SCHEDULE_TIMEZONE", "UTC"))
-    if cron:
-        _check_cron(cron, timezone)
-    post_to_x = read.boolean("SCHEDULE_POST_TO_X", False)
-    credentials = None
-    if post_to_x:
-        missing = [k for k in X_KEYS if k not in value]
-        if missing:
-            raise UserError(
-                f"{missing[0]} is missing: SCHEDULE_POST_TO_X is on, so put the four X keys "
-                f"({', '.join(X_KEYS)}) in .env, or set SCHEDULE_POST_TO_X=false"
-            )
-        credentials = XCredentials(*(value[k] for k in X_KEYS))
-    grace = _duration(value, "SCHEDULE_GRACE")
-    return ScheduleSettings(
-        cron=cron,
-        interval=interval,
-        timezone=timezone,
-        jitter_seconds=read.integer("SCHEDULE_JITTER_SECONDS", 0, 0),
-        grace=timedelta(hours=1) if grace is None else grace,
-        discord_channel_ids=tuple(sorted(read.ids("SCHEDULE_DISCORD_CHANNEL_IDS"))),
-        post_to_x=post_to_x,
-        x_credentials=credentials,
-        x_api_base=read.url("X_API_BASE", ("http", "https")),
-        x_daily_budget=read.integer("X_DAILY_BUDGET", 10, 0),
-        x_timeout_seconds=read.number("X_TIMEOUT_SECONDS", 20.0, 0.1),
-        max_tries=read.integer("POST_MAX_TRIES", 4, 1),
-        retry_base_seconds=read.number("POST_RETRY_BASE_SECONDS", 60.0, 0.0),
-        ledger_path=Path(value.get("LEDGER_PATH", str(DEFAULT_LEDGER_PATH))),
-    )
-
-
-def _duration(value: Mapping[str, str], key: str) -> timedelta | None:
-    raw = value.get(key)
-    if raw is None:
-        return None
-    match = _DURATION.match(raw.lower())
-    if not match or float(match.group(1)) <= 0:
-        raise UserError(f"{key}={raw!r} is not a duration: use e.g. 30s, 15m, 4h or 1d")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "m"])
 
 
 def _timezone(name: str) -> tzinfo:
@@ -171,9 +154,9 @@ def cron_trigger(expression: str, timezone: tzinfo, jitter: int | None = None):
     )
 
 
-def _check_cron(expression: str, timezone: tzinfo) -> None:
+def _check_cron(expression: str) -> None:
     try:
-        cron_trigger(expression, timezone)
+        cron_trigger(expression, UTC_ZONE)
     except ValueError as exc:
         raise UserError(
             f"SCHEDULE_CRON={expression!r} is not a cron expression ({exc}): use five fields, "

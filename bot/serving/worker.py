@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,14 +57,15 @@ class ReloadFailed(Exception):
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    """How the worker batches and waits; candidates per prompt are the filter's settings."""
+    """How the worker batches and waits (from the serving settings, ``bot.serving.services``);
+    candidates per prompt are the filter's settings."""
 
-    queue_size: int = 16
-    batch_size: int = 8
-    batch_wait: float = 0.02  # seconds the first prompt of a batch waits for company
-    timeout: float = 60.0
-    sampling: SamplingSettings = field(default_factory=SamplingSettings)
-    target: Target = Target.DISCORD
+    queue_size: int
+    batch_size: int
+    batch_wait: float  # seconds the first prompt of a batch waits for company
+    timeout: float
+    sampling: SamplingSettings
+    target: Target
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class GenerationWorker:
         self,
         generator: Generator,
         content_filter: ContentFilter,
-        settings: WorkerSettings = WorkerSettings(),
+        settings: WorkerSettings,
         *,
         loader: Loader = Generator.load,
         model_dir: Path | None = None,
@@ -139,7 +140,7 @@ class GenerationWorker:
         cls,
         model_dir: Path,
         content_filter: ContentFilter | Callable[[Generator], ContentFilter],
-        settings: WorkerSettings = WorkerSettings(),
+        settings: WorkerSettings,
         *,
         loader: Loader = Generator.load,
     ) -> GenerationWorker:
@@ -344,6 +345,8 @@ class GenerationWorker:
         self.stats.batches += 1
         self.stats.largest_batch = max(self.stats.largest_batch, len(live))
         for prompt, result in zip(live, results, strict=True):
+            if prompt.future.done():  # the caller stopped waiting
+                continue
             if result.text is None:
                 _resolve(prompt, error=_no_clean_meme(result))
                 continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pipeline.contentfilter.filter import ContentFilter
-from pipeline.contentfilter.verdict import Target, reason_code
+from pipeline.contentfilter.verdict import Target, Verdict, reason_code
 
 NO_CLEAN_MEME = "no clean meme this time"
 
@@ -47,14 +47,15 @@ class CleanResult:
         why = ", ".join(f"{code} {n}" for code, n in counts.most_common())
         return f"{NO_CLEAN_MEME} ({self.candidates} candidates rejected: {why or 'none made'})"
 
-    def _take(self, verdict_passed: bool, text: str, cleaned: str, reasons) -> None:
+    def record(self, text: str, verdict: Verdict) -> None:
+        """Count one checked candidate: kept (cleaned) when it passed, else with its reasons."""
         self.candidates += 1
-        if verdict_passed:
-            self.passed.append(cleaned)
+        if verdict.passed:
+            self.passed.append(verdict.text)
             if self.text is None:
-                self.text = cleaned
+                self.text = verdict.text
         else:
-            self.rejected.append((text, reasons))
+            self.rejected.append((text, verdict.reasons))
 
 
 def clean_memes(
@@ -103,8 +104,7 @@ def clean_memes(
         for index, result in enumerate(active):
             batch = texts[index * per_prompt : (index + 1) * per_prompt]
             for text in batch[: max_candidates - result.candidates]:
-                verdict = content_filter.check(text, target, prompt=result.prompt)
-                result._take(verdict.passed, text, verdict.text, verdict.reasons)
+                result.record(text, content_filter.check(text, target, prompt=result.prompt))
                 if len(result.passed) >= wanted:
                     break
     return results
@@ -125,12 +125,13 @@ def generate_clean(
     content_filter: ContentFilter,
     *,
     target: Target = Target.DISCORD,
-    batch_size: int = 4,
-    max_candidates: int = 16,
+    batch_size: int | None = None,
+    max_candidates: int | None = None,
     prompt: str = "",
 ) -> CleanResult:
     """:func:`clean_memes` for one prompt whose candidates come from ``generate(n)``
-    (a caller that brings its own sampling loop; ``prompt``: what the candidates start with)."""
+    (a caller that brings its own sampling loop; ``prompt``: what the candidates start with;
+    ``batch_size`` and ``max_candidates`` default to the filter's settings)."""
     return clean_memes(
         _Calls(generate),
         [prompt] if prompt else (),

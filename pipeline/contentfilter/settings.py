@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.env import EnvSection
 from pipeline.errors import UserError
 
 ENV_PREFIX = "DEEPCISO_FILTER_"
@@ -15,8 +16,10 @@ LINK_POLICIES = ("remove", "reject")
 
 
 @dataclass(frozen=True)
-class FilterSettings:
+class FilterSettings(EnvSection):
     """Every knob of the content filter; the defaults are the measured ones (README)."""
+
+    ENV_PREFIX = ENV_PREFIX
 
     profanity_threshold: float = 0.9  # classifier probability at or above which text fails
     blocked_words: Path | None = None  # operator's extra blocked words, one per line

@@ -31,8 +31,3 @@ def clean_tweet(text: str, *, lowercase: bool = True) -> str:
     if text[:1] == "@" or text[:2] == ".@":
         text = _LEADING_MENTIONS.sub("", text + " ").strip()
     return text.lower() if lowercase else text
-
-
-def is_retweet(text: str) -> bool:
-    """Twint master stores a retweet as its own row whose text starts with ``RT @``."""
-    return text.lstrip()[:4].upper() == "RT @"

@@ -25,6 +25,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+# The one token the fake accepts; shaped like a real bot token (DISCORD_TOKEN is checked).
+FAKE_TOKEN = "MTA0NjYxNzY5NjgxNjE5OTgxMA.GfAkE1.fake-token-for-the-loopback-discord-only"
 DISCORD_EPOCH_MS = 1_420_070_400_000
 EPHEMERAL = 1 << 6
 EVERYONE_PERMISSIONS = str(0x0000_0400 | 0x0000_0800 | 0x8000_0000)  # view, send, use app commands
@@ -332,7 +334,7 @@ class FakeDiscord:
         return ws
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict) -> int:
-        if data.get("token") != "fake-token":
+        if data.get("token") != FAKE_TOKEN:
             await ws.close(code=4004, message=b"Authentication failed.")
             return -1
         self.identifies.append(data)
@@ -451,7 +453,7 @@ class FakeDiscord:
             ("POST", rf"/webhooks/{app}/([^/]+)", lambda t: self._followup(t, body)),
             ("POST", r"/channels/(\d+)/messages", lambda c: self._channel_message(c, body)),
         ]
-        if not headers.get("Authorization", "").startswith("Bot fake-token") and not (
+        if not headers.get("Authorization", "").startswith(f"Bot {FAKE_TOKEN}") and not (
             path.startswith("/interactions/") or path.startswith("/webhooks/")
         ):
             return _error(401, 0, "401: Unauthorized")

@@ -51,7 +51,7 @@ class XBaseAdapter(HTTPAdapter):
 
 
 def make_client(
-    credentials: XCredentials, base: str | None = None, timeout: float = 20.0
+    credentials: XCredentials, base: str | None, timeout: float
 ) -> tweepy.Client:
     """A ``tweepy.Client`` returning raw ``requests.Response`` objects (headers included)."""
     client = tweepy.Client(

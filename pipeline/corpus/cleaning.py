@@ -31,3 +31,12 @@ def clean_tweet(text: str, *, lowercase: bool = True) -> str:
     if text[:1] == "@" or text[:2] == ".@":
         text = _LEADING_MENTIONS.sub("", text + " ").strip()
     return text.lower() if lowercase else text
+
+
+def is_retweet(text: str) -> bool:
+    """A retweet stored as its own post: text starting ``RT @`` (Twint, the X archive, twscrape,
+    the API). The merged build's check; the Twint SQL build does the same in its query."""
+    first = text[:1]
+    if first.isalnum() and first not in "Rr":  # the common case, decided on one character
+        return False
+    return text.lstrip()[:4].upper() == "RT @"

@@ -307,17 +307,9 @@ def _stage(post: Post, options: BuildOptions, seen_ids: set[int]) -> str | None:
         post.author in options.exclude_authors
     ):
         return "author"
-    if options.drop_retweets and (post.repost or _starts_rt(post.text)):
+    if options.drop_retweets and (post.repost or is_retweet(post.text)):
         return "retweet"
     return None
-
-
-def _starts_rt(text: str) -> bool:
-    """:func:`is_retweet` with a fast path for the common text that starts with a letter."""
-    first = text[:1]
-    if first.isalnum() and first not in "Rr":
-        return False
-    return is_retweet(text)
 
 
 def _date_stage(post: Post, options: BuildOptions, source: _Source) -> str | None:

@@ -85,15 +85,11 @@ def _json_post(message: dict, private: bool) -> Post:
     for reaction in message.get("reactions") or ():
         count = reaction.get("count")
         likes += count if type(count) is int else to_int(count) or 0
-    return Post(
-        id=str(message.get("id") or ""),
-        author=handle(_DISCRIMINATOR.sub("", name) if "#" in name else name),
-        text=message.get("content") or "",
-        created=message.get("timestamp"),
-        likes=likes,
-        reposts=0,
-        drop=drop,
-    )
+    if "#" in name:
+        name = _DISCRIMINATOR.sub("", name)
+    return Post(str(message.get("id") or ""), name.strip().lower(),
+                message.get("content") or "", message.get("timestamp"), likes, 0, None, False,
+                drop)  # fmt: skip
 
 
 def read_csv(path: Path, ctx: ReadContext) -> Iterator[Post]:

@@ -11,6 +11,8 @@ the common cleaner), deduplicated by text across all sources and split like the 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import math
@@ -168,14 +170,12 @@ def build_from_inputs(
     report = SourcesReport()
     sources = _resolve(inputs, report)
     spool = _Spool()
-    try:
+    with contextlib.closing(spool.file), _without_cyclic_gc():
         for source in sources:
             _read_source(source, options, include_private, spool, progress)
         spool.flush()
         candidates = _candidates(sources, spool, options.percentile)
         kept = _clean(candidates, sources, spool, options)
-    finally:
-        spool.file.close()
     if not kept:
         raise UserError(_why_empty(sources))
     _write_outputs(kept, options, report)
@@ -184,6 +184,20 @@ def build_from_inputs(
         handle.write(report.to_json())
     report.outputs["report"] = str(paths.report_path(out))
     return report
+
+
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while posts stream: parsed JSON holds no reference cycles
+    (reference counting frees every item), and the collector, run after every few hundred new
+    dicts, would only re-scan them (about 3 s of CPU in a 1,000,000-message Discord build)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _refuse_overwriting_inputs(out: Path, inputs: Sequence[Path]) -> None:

@@ -479,3 +479,23 @@ def test_filters_a_source_cannot_apply_are_reported(tmp_path):
                           until=date(2018, 5, 20))  # fmt: skip
     assert lines == DCE_EXPECTED
     assert any("carries no dates" in w for w in report.inputs[1].warnings)
+
+
+def test_keep_options_apply_to_every_source(tmp_path):
+    root = fx.write_tree(tmp_path / "x", fx.x_archive_files(x_tweets(), X_NOTES))
+    outbox_root = fx.write_tree(tmp_path / "m", fx.outbox_files(outbox(with_counts=False)))
+    repeat = fx.dce_message(40, "mlomb", "Thanks for the tip my friend", [1])
+    dce = fx.write_dce_json(tmp_path / "c.json", [repeat])
+    lines, report = build(tmp_path, root, outbox_root, dce, percentile=0, drop_retweets=False,
+                          lowercase=False)  # fmt: skip
+    assert lines == [
+        "thanks for the tip my friend", "RT @x: retweeted text is gone now", NOTE_TEXT,
+        "mail me at or call today", "<3 escaped & entities stay readable",
+        'public post about #AWS see it\'s "fine" really', "unlisted posts are kept as well",
+        "Thanks for the tip my friend",
+    ]  # fmt: skip
+    assert report.inputs[1].removed["retweet"] == 1  # a boost has no text: skipped anyway
+    lines, report = build(tmp_path, root, dce, percentile=0)
+    assert lines.count("thanks for the tip my friend") == 1
+    lines, report = build(tmp_path, root, dce, percentile=0, drop_duplicates=False)
+    assert lines.count("thanks for the tip my friend") == 2

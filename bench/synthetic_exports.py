@@ -74,8 +74,17 @@ def write_discord_json(path: Path, posts: int) -> None:
         out.write(json.dumps(header, indent=2)[:-2] + ',\n  "messages": [')
         for n, row in enumerate(sample_rows(posts, authors=max(300, posts // 50))):
             likes = row[11]
-            reactions = [{"emoji": {"id": "", "name": "🔥", "isAnimated": False,
-                                    "imageUrl": "https://twemoji/1f525.svg"}, "count": likes}]
+            reactions = [
+                {
+                    "emoji": {
+                        "id": "",
+                        "name": "🔥",
+                        "isAnimated": False,
+                        "imageUrl": "https://twemoji/1f525.svg",
+                    },
+                    "count": likes,
+                }
+            ]
             if likes > 3:
                 reactions.append({"emoji": {"id": "782589696621805568", "name": "kekw",
                                             "isAnimated": False, "imageUrl": ""},

@@ -16,8 +16,15 @@ import libipld
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
-def x_tweet(tweet_id: int, text: str, likes: int = 0, retweets: int = 0, *,
-            created: str = "Wed Oct 10 20:19:24 +0000 2018", lang: str = "en") -> dict:
+def x_tweet(
+    tweet_id: int,
+    text: str,
+    likes: int = 0,
+    retweets: int = 0,
+    *,
+    created: str = "Wed Oct 10 20:19:24 +0000 2018",
+    lang: str = "en",
+) -> dict:
     """One ``tweets.js`` item: every number a string, as X writes them."""
     return {"tweet": {
         "edit_info": {"initial": {"editTweetIds": [str(tweet_id)], "editsRemaining": "5",
@@ -78,8 +85,17 @@ def write_tar_gz(path: Path, files: dict[str, str]) -> Path:
     return path
 
 
-LEGACY_2013 = ["tweet_id", "in_reply_to_status_id", "in_reply_to_user_id", "retweeted_status_id",
-               "retweeted_status_user_id", "timestamp", "source", "text", "expanded_urls"]
+LEGACY_2013 = [
+    "tweet_id",
+    "in_reply_to_status_id",
+    "in_reply_to_user_id",
+    "retweeted_status_id",
+    "retweeted_status_user_id",
+    "timestamp",
+    "source",
+    "text",
+    "expanded_urls",
+]
 LEGACY_2015 = ["tweet_id", "in_reply_to_status_id", "in_reply_to_user_id", "timestamp", "source",
                "text", "retweeted_status_id", "retweeted_status_user_id",
                "retweeted_status_timestamp", "expanded_urls"]  # fmt: skip
@@ -96,8 +112,16 @@ def write_legacy_csv(path: Path, rows: list[dict], header: list[str]) -> Path:
     return path
 
 
-def scraped(tweet_id: int, user: str, text: str, likes: int, retweets: int, *,
-            date: str = "2026-07-08 21:59:10+00:00", retweeted: dict | None = None) -> dict:
+def scraped(
+    tweet_id: int,
+    user: str,
+    text: str,
+    likes: int,
+    retweets: int,
+    *,
+    date: str = "2026-07-08 21:59:10+00:00",
+    retweeted: dict | None = None,
+) -> dict:
     """A twscrape line (``Tweet.json()``)."""
     return {"id": tweet_id, "id_str": str(tweet_id), "url": f"https://x.com/{user}/status/1",
             "date": date, "user": {"id": 1, "username": user, "displayname": user.title(),
@@ -231,8 +255,8 @@ def write_car(path: Path, records: dict[str, dict], did: str = "did:plc:testowne
     keys = sorted(records)
     third = max(1, len(keys) // 3)
     left = node(keys[:third]) if len(keys) > 2 else None
-    right = node(keys[2 * third:]) if len(keys) > 2 else None
-    middle = keys[third: 2 * third] if len(keys) > 2 else keys
+    right = node(keys[2 * third :]) if len(keys) > 2 else None
+    middle = keys[third : 2 * third] if len(keys) > 2 else keys
     root = node(middle, left, right)
     commit = put({"did": did, "version": 3, "data": root, "rev": "3ljlyqit2uk2l", "prev": None,
                   "sig": b"\x00" * 64}) if root_is_commit else root  # fmt: skip

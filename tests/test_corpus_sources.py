@@ -87,9 +87,10 @@ def test_x_archive_percentile_on_string_counts(tmp_path):
 
 
 def test_x_archive_dates(tmp_path):
-    tweets = [fx.x_tweet(1, "a tweet from twenty eighteen",
-                         created="Wed Oct 10 20:19:24 +0000 2018"),
-              fx.x_tweet(2, "a tweet from twenty twenty", created="Tue Feb 10 08:39:41 +0000 2020")]
+    tweets = [
+        fx.x_tweet(1, "a tweet from twenty eighteen", created="Wed Oct 10 20:19:24 +0000 2018"),
+        fx.x_tweet(2, "a tweet from twenty twenty", created="Tue Feb 10 08:39:41 +0000 2020"),
+    ]
     root = fx.write_tree(tmp_path / "a", fx.x_archive_files(tweets))
     from datetime import date
 
@@ -114,7 +115,8 @@ def test_legacy_csv_by_header_name(tmp_path, header):
     folder = tmp_path / "archive"
     (folder / "data" / "js").mkdir(parents=True)
     (folder / "data" / "js" / "user_details.js").write_text(
-        'var user_details =  {\n  "screen_name" : "OldUser",\n  "full_name" : "Old"\n}')
+        'var user_details =  {\n  "screen_name" : "OldUser",\n  "full_name" : "Old"\n}'
+    )
     path = fx.write_legacy_csv(folder / "tweets.csv", rows, header)
     lines, report = build(tmp_path, path, percentile=99)
     assert lines == ["first line second line of the tweet", "a ragged row without urls counts too"]
@@ -221,8 +223,9 @@ def test_discord_reactions_are_the_engagement(tmp_path):
     assert lines == ["ana message number 5 here", "ana message with two emoji kinds"]
 
 
-@pytest.mark.parametrize("channel_type,guild", [("DirectTextChat", "0"),
-                                                ("DirectGroupTextChat", "0")])
+@pytest.mark.parametrize(
+    "channel_type,guild", [("DirectTextChat", "0"), ("DirectGroupTextChat", "0")]
+)
 def test_discord_direct_messages_only_when_asked(tmp_path, channel_type, guild):
     path = fx.write_dce_json(tmp_path / "dm.json", dce_messages()[:1], channel_type=channel_type,
                              guild_id=guild)  # fmt: skip

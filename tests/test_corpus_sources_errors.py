@@ -64,16 +64,20 @@ def test_truncated_json(tmp_path, capsys, kind):
         root = fx.write_tree(tmp_path / "a", files)
         target = root / "data" / "tweets.js"
     elif kind == "discord":
-        target = root = fx.write_dce_json(tmp_path / "c.json", [
-            fx.dce_message(i, "ann", f"message number {i} is here", [1]) for i in range(50)])
+        target = root = fx.write_dce_json(
+            tmp_path / "c.json",
+            [fx.dce_message(i, "ann", f"message number {i} is here", [1]) for i in range(50)],
+        )
     elif kind == "outbox":
         root = fx.write_tree(tmp_path / "m", fx.outbox_files(
             [fx.note_activity(i, f"<p>post {i} words here</p>", to=[fx.PUBLIC])
              for i in range(50)]))  # fmt: skip
         target = root / "outbox.json"
     else:
-        target = root = fx.write_jsonl(tmp_path / "t.jsonl", [
-            fx.scraped(i, "ann", f"tweet number {i} here", 1, 0) for i in range(50)])
+        target = root = fx.write_jsonl(
+            tmp_path / "t.jsonl",
+            [fx.scraped(i, "ann", f"tweet number {i} here", 1, 0) for i in range(50)],
+        )
     data = target.read_bytes()
     target.write_bytes(data[: len(data) * 2 // 3])
     out = tmp_path / "model.txt"
@@ -104,8 +108,10 @@ def test_export_with_no_posts(tmp_path, capsys, kind):
     elif kind == "outbox":
         path = fx.write_tree(tmp_path / "m", fx.outbox_files([]))
     elif kind == "car":
-        path = fx.write_car(tmp_path / "follows.car", {
-            "app.bsky.graph.follow/3k": {"$type": "app.bsky.graph.follow", "subject": "did:x"}})
+        path = fx.write_car(
+            tmp_path / "follows.car",
+            {"app.bsky.graph.follow/3k": {"$type": "app.bsky.graph.follow", "subject": "did:x"}},
+        )
     elif kind == "discord":
         path = fx.write_dce_json(tmp_path / "c.json", [])
     else:
@@ -118,8 +124,10 @@ def test_export_with_no_posts(tmp_path, capsys, kind):
 
 
 def test_every_post_filtered_out(tmp_path, capsys):
-    path = fx.write_dce_json(tmp_path / "c.json", [
-        fx.dce_message(1, "ann", "short"), fx.dce_message(2, "bob", "tiny one")])
+    path = fx.write_dce_json(
+        tmp_path / "c.json",
+        [fx.dce_message(1, "ann", "short"), fx.dce_message(2, "bob", "tiny one")],
+    )
     out = tmp_path / "model.txt"
     status, err = run_build(capsys, out, path)
     assert_one_line_error(status, err, "c.json", "every post was filtered out", "too_short",

@@ -28,8 +28,9 @@ CARS = EXPORTS / "bluesky_car"
 
 def build(tmp_path: Path, *inputs: Path, **options):
     out = tmp_path / "model.txt"
-    report = build_from_inputs([(p, None) for p in inputs],
-                               BuildOptions(db=inputs[0], out=out, **options), progress=False)
+    report = build_from_inputs(
+        [(p, None) for p in inputs], BuildOptions(db=inputs[0], out=out, **options), progress=False
+    )
     lines = out.read_text(encoding="utf-8").splitlines()
     lines += (tmp_path / "model.valid.txt").read_text(encoding="utf-8").splitlines()
     return lines, report

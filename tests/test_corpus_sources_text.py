@@ -70,8 +70,10 @@ def test_discord_markup(text, expected):
 
 
 def test_mastodon_html():
-    html = ('<p>a &amp; b<br>c</p><p><a href="https://x.example/y" rel="nofollow">'
-            '<span class="invisible">https://</span>x.example/y</a> '
-            '<a href="https://s/tags/t" class="mention hashtag">#<span>t</span></a></p>')
+    html = (
+        '<p>a &amp; b<br>c</p><p><a href="https://x.example/y" rel="nofollow">'
+        '<span class="invisible">https://</span>x.example/y</a> '
+        '<a href="https://s/tags/t" class="mention hashtag">#<span>t</span></a></p>'
+    )
     assert html_to_text(html).split() == ["a", "&", "b", "c", "https://x.example/y", "#t"]
     assert html_to_text("plain text") == "plain text"

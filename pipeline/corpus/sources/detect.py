@@ -24,6 +24,7 @@ from pipeline.errors import UserError
 _SNIFF = 1 << 16
 _FILE_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".csv", ".js", ".car", ".txt", ".db"})
 
+
 def detect(path: Path) -> str:
     """The format name of one file or archive; :class:`UserError` when it is of none."""
     path = Path(path)
@@ -37,6 +38,7 @@ def detect(path: Path) -> str:
     if name is None:
         raise UserError(f"{path}: not a format deepciso reads (it reads: {known_formats()})")
     return name
+
 
 def expand(path: Path) -> list[tuple[str, list[Path]]]:
     """``[(format, files)]`` for one ``--input``: a folder of loose exports gives one group per
@@ -54,6 +56,7 @@ def expand(path: Path) -> list[tuple[str, list[Path]]]:
         raise UserError(f"{path}: no file of a known format in this folder ({known_formats()})")
     return list(groups.items())
 
+
 def export_files(folder: Path) -> list[Path]:
     """The files of a folder that may be exports, by suffix, in a stable order."""
     return sorted(p for p in folder.rglob("*") if p.is_file()
@@ -66,6 +69,7 @@ def _is_tar(path: Path) -> bool:
     except OSError:
         return False
 
+
 def _bundle_format(path: Path) -> str | None:
     bundle = Bundle(path)
     try:
@@ -77,6 +81,7 @@ def _bundle_format(path: Path) -> str | None:
     finally:
         bundle.close()
 
+
 def _detect_bundle(path: Path) -> str:
     name = _bundle_format(path)
     if name is None:
@@ -86,6 +91,7 @@ def _detect_bundle(path: Path) -> str:
             f"(outbox.json); pass the export files themselves ({known_formats()})"
         )
     return name
+
 
 def _detect_bytes(path: Path, head: bytes) -> str | None:
     if head.startswith(b"SQLite format 3\x00"):
@@ -108,6 +114,7 @@ def _detect_bytes(path: Path, head: bytes) -> str | None:
     if path.suffix.lower() == ".txt" and _is_text(head):
         return "text"
     return None
+
 
 def _detect_json(path: Path, text: bytes) -> str | None:
     """A whole-file JSON object (DCE, Mastodon) or JSON lines (twscrape, API v2, generic)."""
@@ -133,11 +140,13 @@ def _detect_json(path: Path, text: bytes) -> str | None:
         return "jsonl"
     return None
 
+
 def _looks_like_car(head: bytes) -> bool:
     """CAR v1: a varint header length, then a DAG-CBOR map holding ``roots`` and ``version``."""
     if len(head) < 12 or head[0] >= 0x80 or head[1] & 0xF0 != 0xA0:
         return False
     return b"roots" in head[: head[0] + 1] and b"version" in head[: head[0] + 1]
+
 
 def _is_text(head: bytes) -> bool:
     try:

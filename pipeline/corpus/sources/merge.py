@@ -275,8 +275,11 @@ def _read_source(source: _Source, options: BuildOptions, include_private: bool,
         if language is not None:
             source.with_language += 1
         stage = _stage(post, options, seen_ids)
-        if stage is None and languages and language is not None and (
-            language.lower() not in languages
+        if (
+            stage is None
+            and languages
+            and language is not None
+            and (language.lower() not in languages)
         ):
             stage = "language"
         if stage is None and dates:
@@ -356,9 +359,7 @@ def _candidates(sources: list[_Source], spool: _Spool, percentile: float) -> lis
     for i in candidates:
         reaching[spool.group_source[spool.group[i]]] += 1
     for source in sources:
-        source.report.removed["below_percentile"] = (
-            survivors[source.index] - reaching[source.index]
-        )
+        source.report.removed["below_percentile"] = survivors[source.index] - reaching[source.index]
     return candidates
 
 

@@ -17,8 +17,12 @@ def read(path: Path, ctx: ReadContext) -> Iterator[Post]:
     conn = open_database(path)
     try:
         c = detect_columns(conn, path)
-        created = c.created_at or (f"{c.date} || ' ' || coalesce({c.time}, '00:00:00') || ' ' || "
-                                   f"coalesce({c.timezone or 'NULL'}, '')" if c.date else "NULL")
+        created = c.created_at or (
+            f"{c.date} || ' ' || coalesce({c.time}, '00:00:00') || ' ' || "
+            f"coalesce({c.timezone or 'NULL'}, '')"
+            if c.date
+            else "NULL"
+        )
         cursor = conn.execute(
             f"SELECT id, {c.author}, coalesce(tweet, ''), {created}, {c.likes}, {c.retweets}, "
             f"{c.language or 'NULL'}, {c.retweet_flag or 'NULL'} FROM tweets"

@@ -84,7 +84,7 @@ def _owner(bundle: Bundle, ctx: ReadContext, path: Path) -> str:
         data = bundle.read(name)
         at = data.find(b"[")
         if at >= 0:
-            account = js_object(data[at + 1:].strip().rstrip(b"]"), bundle.where(name))
+            account = js_object(data[at + 1 :].strip().rstrip(b"]"), bundle.where(name))
             user = account.get("account", {}).get("username")
             if user:
                 return handle(user)

@@ -222,7 +222,7 @@ def _resolve(inputs: Sequence[tuple[Path, str | None]], report: SourcesReport) -
             groups = expand(path)
         for name, files in groups:
             fmt = FORMATS[name]
-            log.info("%s: read as %s (%d file%s)", path, fmt.label, len(files),
+            log.debug("%s: read as %s (%d file%s)", path, fmt.label, len(files),
                      "" if len(files) == 1 else "s")  # fmt: skip
             entry = InputReport(path=str(path), format=name, label=fmt.label)
             report.inputs.append(entry)

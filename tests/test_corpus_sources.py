@@ -102,8 +102,9 @@ def test_x_archive_dates(tmp_path):
 # --- legacy tweets.csv ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("shape", ["csv", "folder", "zip"])
 @pytest.mark.parametrize("header", [fx.LEGACY_2013, fx.LEGACY_2015], ids=["2013", "2015"])
-def test_legacy_csv_by_header_name(tmp_path, header):
+def test_legacy_csv_by_header_name(tmp_path, header, shape):
     rows = [
         {"tweet_id": "1", "timestamp": "2013-03-25 00:16:47 +0000",
          "text": "first line\nsecond line of the tweet", "expanded_urls": "http://a.example"},
@@ -117,8 +118,17 @@ def test_legacy_csv_by_header_name(tmp_path, header):
     (folder / "data" / "js" / "user_details.js").write_text(
         'var user_details =  {\n  "screen_name" : "OldUser",\n  "full_name" : "Old"\n}'
     )
+    (folder / "data" / "js" / "tweets").mkdir()
+    (folder / "data" / "js" / "tweets" / "2013_01.js").write_text("Grailbird.data.x = \n []")
     path = fx.write_legacy_csv(folder / "tweets.csv", rows, header)
-    lines, report = build(tmp_path, path, percentile=99)
+    if shape == "folder":
+        path = folder
+    elif shape == "zip":
+        files = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+                 for p in folder.rglob("*") if p.is_file()}  # fmt: skip
+        path = fx.write_zip(tmp_path / "tweets.zip", files)
+    assert detect(path) == "twitter-csv"
+    lines, report = build(tmp_path, path, percentile=99, authors=frozenset({"olduser"}))
     assert lines == ["first line second line of the tweet", "a ragged row without urls counts too"]
     source = report.inputs[0]
     assert source.format == "twitter-csv" and source.removed["retweet"] == 1

@@ -52,7 +52,7 @@ def test_zip_of_no_known_kind(tmp_path, capsys):
     archive = fx.write_zip(tmp_path / "photos.zip", {"img/cat.txt": "meow", "README": "x"})
     out = tmp_path / "model.txt"
     status, err = run_build(capsys, out, archive)
-    assert_one_line_error(status, err, "photos.zip", "neither an X archive", "outbox.json")
+    assert_one_line_error(status, err, "photos.zip", "not an X archive", "outbox.json")
     assert_nothing_written(out)
 
 

@@ -68,7 +68,11 @@ def test_legacy_tweets_csv(tmp_path):
     source = report.inputs[0]
     assert source.posts_read == 49 and source.removed["retweet"] >= 1
     assert source.engagement.startswith("none") and source.authors_seen == 1
+    assert not source.warnings[:-1]  # only "no engagement counts": the author was found
     assert_clean(lines)
+    assert detect(LEGACY.parent) == "twitter-csv"  # the archive's folder, as unzipped
+    folder_lines, _ = build(tmp_path, LEGACY.parent, min_words=1)
+    assert sorted(folder_lines) == sorted(lines)
 
 
 @needs_exports

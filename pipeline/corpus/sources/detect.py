@@ -16,6 +16,8 @@ from pathlib import Path
 from pipeline.corpus.sources.bundle import Bundle
 from pipeline.corpus.sources.discord_export import CSV_HEADER
 from pipeline.corpus.sources.formats import known_formats
+from pipeline.corpus.sources.legacy_csv import CSV_NAME as LEGACY_CSV
+from pipeline.corpus.sources.legacy_csv import DETAILS as LEGACY_DETAILS
 from pipeline.corpus.sources.legacy_csv import REQUIRED as LEGACY_COLUMNS
 from pipeline.corpus.sources.textfile import first_line
 from pipeline.corpus.sources.x_archive import is_tweet_part
@@ -77,6 +79,8 @@ def _bundle_format(path: Path) -> str | None:
             return "mastodon"
         if any(is_tweet_part(name) for name in bundle.names):
             return "x-archive"
+        if bundle.find(LEGACY_CSV) and bundle.find(LEGACY_DETAILS):
+            return "twitter-csv"
         return None
     finally:
         bundle.close()
@@ -87,8 +91,9 @@ def _detect_bundle(path: Path) -> str:
     if name is None:
         kind = "folder" if path.is_dir() else "archive"
         raise UserError(
-            f"{path}: this {kind} is neither an X archive (data/tweets.js) nor a Mastodon archive "
-            f"(outbox.json); pass the export files themselves ({known_formats()})"
+            f"{path}: this {kind} is not an X archive (data/tweets.js), a Mastodon archive "
+            f"(outbox.json) or a legacy Twitter archive (tweets.csv); pass the export files "
+            f"themselves ({known_formats()})"
         )
     return name
 

@@ -50,7 +50,8 @@ _NEW_STAGES = {
 STAGES: dict[str, str] = {**_NEW_STAGES, **{k: v for k, v in TWINT_STAGES.items()
                                             if k not in _NEW_STAGES}}  # fmt: skip
 _SEPARATOR = "\x1f"
-_CONTAINER_FORMATS = frozenset({"x-archive", "mastodon"})  # read from a folder or an archive
+# Formats read from a folder or an archive as a whole (others: from each file in a folder).
+_CONTAINER_FORMATS = frozenset({"x-archive", "mastodon", "twitter-csv"})
 _PROGRESS_EVERY = 8192
 
 

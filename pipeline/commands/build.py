@@ -7,8 +7,8 @@ CSV/JSONL and plain text (see docs/sources.md).
 
 For each author, every tweet is scored as retweet-weight x retweets + likes and the tweets at or
 above that author's percentile are kept, cleaned (leading @mentions, links, HTML entities,
-whitespace), lowercased, and written one per line; a validation file and a JSON report are
-written beside it.
+e-mail addresses and phone numbers, whitespace), lowercased, and written one per line; a
+validation file and a JSON report are written beside it.
 """
 
 from __future__ import annotations
@@ -48,12 +48,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     d = BuildOptions(db=Path())
     parser.add_argument("--db", type=Path, help="Twint SQLite database (same as --input)")
     parser.add_argument(
-        "--input", type=Path, action="append", default=[], dest="inputs",
+        "--input", type=Path, action="append", default=[], dest="inputs", metavar="PATH",
         help="an export file, archive or folder; repeat to merge several (see docs/sources.md)",
     )  # fmt: skip
     parser.add_argument(
-        "--format", choices=sorted(FORMATS), help="read every --input as this format"
-    )
+        "--format", choices=list(FORMATS), metavar="NAME",
+        help=f"read every --input as this format instead of detecting it: {', '.join(FORMATS)}",
+    )  # fmt: skip
     parser.add_argument(
         "--include-private", action="store_true",
         help="keep Discord direct and group messages (left out by default)",

@@ -39,6 +39,8 @@ def test_unreadable_and_old_dce_dates():
 @pytest.mark.parametrize("text,expected", [
     ("write to ann.lee+memes@example.co.uk today", "write to today"),
     ("call +44 20 7946 0958 or (415) 555-2671 now", "call or now"),
+    ("or +33 6 12 34 56 78, 415.555.2671 and 4155552671 too", "or , and too"),
+    ("id 1234567890123456789 at 10:00 on 2019-12-31, 0.00001234 btc", None),
     ("we patched 2019-12-31 and paid $1,250,000.00 for 1234567 btc", None),
     ("@ann hi", None),
 ])  # fmt: skip

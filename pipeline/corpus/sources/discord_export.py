@@ -48,8 +48,11 @@ def clean_markup(text: str) -> str:
         text = _RAW_TOKEN.sub(" ", text)
     if ":" in text:
         text = _SHORTCODE.sub(" ", text)
-    text = _MARKERS.sub("", text)
-    return _LINE_MARKUP.sub("", text)
+    if any(marker in text for marker in "|*_~`"):
+        text = _MARKERS.sub("", text)
+    if ">" in text or "#" in text:
+        text = _LINE_MARKUP.sub("", text)
+    return text
 
 
 def read_json(path: Path, ctx: ReadContext) -> Iterator[Post]:

@@ -283,7 +283,7 @@ def test_bad_numbers_are_refused_while_parsing(tmp_path, capsys, monkeypatch, co
         (["train", "--preset", "huge"], "--preset: invalid choice: 'huge'"),
         (["filter", "--target", "mastodon"], "--target: invalid choice"),
         (["generate", "--max-new-tokens", "many"], "--max-new-tokens must be a whole number"),
-        (["build"], "the following arguments are required: --db"),
+        (["build", "--input"], "--input: expected one argument"),
         (["build", "--db", "x.db", "--frobnicate"], "unrecognized arguments: --frobnicate"),
         (["buidl"], "COMMAND: invalid choice: 'buidl'"),
     ],

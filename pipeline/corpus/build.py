@@ -142,7 +142,7 @@ def build_corpus(options: BuildOptions, progress: bool = True) -> CorpusReport:
         conn.close()
     if not kept:
         raise UserError(_why_empty(options, report))
-    _write_outputs(kept, options, report)
+    write_outputs(kept, options, report)
     report.seconds = round(time.perf_counter() - started, 3)
     with atomic_write(paths.report_path(out)) as handle:
         handle.write(report.to_json())
@@ -326,7 +326,7 @@ def _why_empty(options: BuildOptions, report: CorpusReport) -> str:
     )
 
 
-def _write_outputs(kept, options: BuildOptions, report: CorpusReport) -> None:
+def write_outputs(kept, options: BuildOptions, report: CorpusReport) -> None:
     """Write training and validation files together: both appear, or neither changes."""
     out = Path(options.out)
     valid_path = paths.validation_path(out)

@@ -56,6 +56,7 @@ class Meme:
     text: str | None
     rejected: list = field(default_factory=list)
     candidates: int = 1
+    passed: list = field(default_factory=list)
 
 
 class MemeSource:
@@ -67,7 +68,7 @@ class MemeSource:
         self.kinds: list[str] = []
         self.max_lengths: list[int | None] = []
 
-    async def __call__(self, kind: str, max_length: int | None = None) -> Meme:
+    async def __call__(self, kind: str, max_length: int | None = None, wanted: int = 1) -> Meme:
         self.kinds.append(kind)
         self.max_lengths.append(max_length)
         if self.delay:

@@ -236,9 +236,12 @@ class GenerationWorker:
         """
         return await self._call(lambda: fn(self._generator, self._filter))
 
-    async def generate_post(self, target: Target, max_length: int | None = None) -> CleanResult:
-        """One filtered text without a prompt, for a scheduled post to ``target`` (whose own
-        length limit, such as a Mastodon instance's, is ``max_length``)."""
+    async def generate_post(
+        self, target: Target, max_length: int | None = None, wanted: int = 1
+    ) -> CleanResult:
+        """Filtered texts without a prompt, for a scheduled post to ``target`` (whose own
+        length limit, such as a Mastodon instance's, is ``max_length``): ``wanted`` of them
+        when they can be found (the approval queue's candidates)."""
 
         def make(generator: Generator, content_filter: ContentFilter) -> CleanResult:
             return clean_memes(
@@ -248,6 +251,7 @@ class GenerationWorker:
                 target,
                 self.settings.sampling,
                 max_length=max_length,
+                wanted=wanted,
             )[0]
 
         return await self.run(make)

@@ -96,6 +96,7 @@ class ApprovalQueue:
         self.send_due = send_due  # sends due deliveries (the approved ones) and plans retries
         self.announcer: Announcer | None = None
         self._sweeper: asyncio.Task | None = None
+        self._wake = asyncio.Event()  # a new draft: its expiry may be the next one
 
     @property
     def active(self) -> bool:
@@ -117,6 +118,7 @@ class ApprovalQueue:
         if draft is None or draft.status != "pending":
             return
         self.drafts.add_candidates(slot_id, draft.round, texts)
+        self._wake.set()
         draft = self.drafts.draft(slot_id)
         if self.announcer is None:
             log.warning("slot %d: a draft waits for approval but nothing can show it", slot_id)
@@ -203,7 +205,9 @@ class ApprovalQueue:
             wait = SWEEP_SECONDS
             if due is not None:
                 wait = min(wait, max(0.05, (due - utcnow()).total_seconds()))
-            await asyncio.sleep(wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+            self._wake.clear()
 
     # -- reporting -----------------------------------------------------------------------
 

@@ -58,3 +58,4 @@ class PostRejected(PostError):
     """The target refused this post for good (bad request, too long): no retry."""
 
     outcome = "rejected"
+

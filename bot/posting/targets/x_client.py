@@ -50,7 +50,9 @@ class XBaseAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-def make_client(credentials: XCredentials, base: str | None, timeout: float) -> tweepy.Client:
+def make_client(
+    credentials: XCredentials, base: str | None, timeout: float
+) -> tweepy.Client:
     """A ``tweepy.Client`` returning raw ``requests.Response`` objects (headers included)."""
     client = tweepy.Client(
         consumer_key=credentials.api_key,

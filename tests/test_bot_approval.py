@@ -273,3 +273,51 @@ def test_two_processes_deciding_at_once_approve_once(tmp_path):
             book.close()
     assert sorted(r.accepted for r in results) == [False, True]
     assert delivery.status == "pending" and delivery.text == "another meme"
+
+
+def test_approval_keys_are_checked_with_one_line():
+    from bot.posting.approval import ApprovalSettings
+    from pipeline.errors import UserError
+
+    settings = ApprovalSettings.from_env(
+        {"APPROVAL_CHANNEL_ID": "42", "APPROVAL_TARGETS": "X, discord:7", "APPROVAL_MAX_AGE": "2h"}
+    )
+    assert settings.targets == ("x", "discord:7") and settings.max_age.total_seconds() == 7200
+    assert settings.needs_approval("x") and settings.needs_approval("discord:7")
+    assert not settings.needs_approval("discord:8") and not settings.needs_approval("mastodon")
+    default = ApprovalSettings.from_env({"APPROVAL_CHANNEL_ID": "42"})
+    assert [default.needs_approval(t) for t in ("x", "bluesky", "mastodon", "discord:1")] == [
+        True, True, True, False,
+    ]  # fmt: skip
+    for env, named in (
+        ({"APPROVAL_TARGETS": "x,tiktok"}, "'tiktok' is not a target"),
+        ({"APPROVAL_CANDIDATES": "9"}, "APPROVAL_CANDIDATES=9 is out of range"),
+        ({"APPROVAL_MAX_AGE": "soon"}, "APPROVAL_MAX_AGE='soon' is not a duration"),
+        ({"APPROVAL_CHANNEL_ID": "#mods"}, "APPROVAL_CHANNEL_ID='#mods' is not a whole number"),
+    ):
+        with pytest.raises(UserError, match=named) as error:
+            ApprovalSettings.from_env(env)
+        assert "\n" not in str(error.value)
+
+
+def test_a_draft_that_expired_while_the_bot_was_down_is_not_posted(model_dir, tmp_path):
+    import sqlite3
+
+    async def scenario():
+        async with fakes() as (fake, instance):
+            async with approval_world(model_dir, tmp_path, fake, instance) as world:
+                message = await a_draft(world)
+                shown = copy.deepcopy(message)
+            with sqlite3.connect(tmp_path / "ledger.db") as db:  # six hours pass while down
+                db.execute("UPDATE drafts SET expires_at = '2000-01-01T00:00:00.000000+00:00'")
+            async with approval_world(model_dir, tmp_path, fake, instance) as world:
+                await fake.wait_until(lambda: "**expired**" in message["content"], 30)
+                late = await (await fake.press(world.admin, shown, button(shown, "1"))).wait(30)
+                await asyncio.sleep(0.5)
+                deliveries = world.bot.poster.ledger.deliveries()
+            return message, late, deliveries, instance.posted_texts()
+
+    message, late, deliveries, posted = run(scenario())
+    assert buttons(message) == [] and late.ephemeral and "expired" in late.content
+    assert posted == []
+    assert next(d for d in deliveries if d.target == "mastodon").status == "skipped"

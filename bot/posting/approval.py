@@ -154,7 +154,11 @@ class ApprovalQueue:
 
     async def another(self, slot_id: int) -> None:
         """New candidates for a draft whose round was just advanced (Another)."""
-        texts = await self.runner.candidates(slot_id, self.settings.candidates)
+        try:
+            texts = await self.runner.candidates(slot_id, self.settings.candidates)
+        except Exception:  # the worker stopped...: the draft stays, with Reject and Another
+            log.exception("slot %d: generating other candidates failed", slot_id)
+            texts = []
         await self.present(slot_id, texts)
 
     def summary(self, slot_id: int) -> str:

@@ -123,10 +123,14 @@ class ApprovalQueue:
         if self.announcer is None:
             log.warning("slot %d: a draft waits for approval but nothing can show it", slot_id)
             return
-        if draft.message_id is not None:
-            await self.announcer.update(draft)
+        try:
+            if draft.message_id is not None:
+                await self.announcer.update(draft)
+                return
+            shown = await self.announcer.show(draft)
+        except Exception:  # Discord unreachable: the slot's other targets still post
+            log.exception("slot %d: could not show the draft; it expires unless decided", slot_id)
             return
-        shown = await self.announcer.show(draft)
         if shown is not None:
             self.drafts.set_message(slot_id, *shown)
         log.info("slot %d: %d candidate(s) wait for approval", slot_id, len(texts))

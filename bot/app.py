@@ -34,7 +34,7 @@ from pipeline.errors import UserError
 
 log = logging.getLogger(__name__)
 
-COGS: tuple[str, ...] = ("bot.cogs.prompt", "bot.cogs.admin")
+COGS: tuple[str, ...] = ("bot.cogs.prompt", "bot.cogs.admin", "bot.cogs.approval")
 INTENTS = discord.Intents(guilds=True)
 ALLOWED_MENTIONS = discord.AllowedMentions.none()
 # Concurrent HTTP connections to Discord. discord.py's default is unlimited: a burst of 100
@@ -124,6 +124,8 @@ class DeepcisoBot(commands.AutoShardedBot):
         if self.poster is None:
             self.poster = build_poster(self.settings, self.worker, client=self)
         if isinstance(self.poster, PostScheduler):
+            if self.poster.approval is not None:
+                self.get_cog("ApprovalCog").attach(self.poster.approval)
             await self.poster.start()  # in the running loop; discord.py is logged in by now
 
     def _override_gateway(self, url: str) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.posting.approval import ApprovalSettings
 from bot.posting.settings import ScheduleSettings, check_target_keys
 from bot.posting.targets.bluesky_settings import BlueskySettings
 from bot.posting.targets.mastodon_settings import MastodonSettings
@@ -93,6 +94,7 @@ class Settings:
     posting: ScheduleSettings = field(default_factory=ScheduleSettings)
     bluesky: BlueskySettings = field(default_factory=BlueskySettings)
     mastodon: MastodonSettings = field(default_factory=MastodonSettings)
+    approval: ApprovalSettings = field(default_factory=ApprovalSettings)
 
     def __post_init__(self) -> None:
         check_target_keys(self.posting, self.bluesky, self.mastodon)
@@ -108,6 +110,7 @@ class Settings:
             posting=dataclasses.replace(posting, recent_texts=filtering.recent_posts),
             bluesky=BlueskySettings.from_env(env),
             mastodon=MastodonSettings.from_env(env),
+            approval=ApprovalSettings.from_env(env),
         )
 
 

@@ -57,6 +57,7 @@ class Meme:
     text: str | None
     rejected: list = field(default_factory=list)
     candidates: int = 1
+    passed: list = field(default_factory=list)
 
 
 class MemeSource:
@@ -68,7 +69,7 @@ class MemeSource:
         self.lengths: list[LengthRules] = []  # what each meme had to fit
         self.kinds: list[tuple[str, ...]] = []  # the targets' kinds, per meme
 
-    async def __call__(self, lengths: LengthRules) -> Meme:
+    async def __call__(self, lengths: LengthRules, wanted: int = 1) -> Meme:
         self.lengths.append(lengths)
         self.kinds.append(lengths.kinds)
         if self.delay:

@@ -131,7 +131,7 @@ def test_timeout_tells_the_user_and_the_worker_survives(model_dir):
     run(scenario())
 
 
-@pytest.mark.parametrize("command", ["status", "reload", "post", "pause", "resume"])
+@pytest.mark.parametrize("command", ["status", "reload", "post", "pause", "resume", "queue"])
 def test_admin_commands_refuse_non_admins(model_dir, command):
     async def scenario():
         async with running_bot(model_dir) as world:
@@ -167,7 +167,7 @@ def test_admin_status_by_role_and_by_user_id(model_dir):
 def test_scheduled_post_commands_say_posting_is_not_set_up(model_dir):
     async def scenario():
         async with running_bot(model_dir) as world:
-            for command in ("post", "pause", "resume"):
+            for command in ("post", "pause", "resume", "queue"):
                 answer = await (
                     await world.discord.invoke(world.admin, f"deepciso {command}")
                 ).wait()
@@ -209,7 +209,7 @@ def test_commands_sync_only_when_asked(model_dir):
             (group,) = put.body
             assert group["name"] == "deepciso"
             names = {option["name"] for option in group["options"]}
-            assert names == {"prompt", "status", "post", "reload", "pause", "resume"}
+            assert names == {"prompt", "status", "post", "reload", "pause", "resume", "queue"}
 
     run(scenario())
 

@@ -30,12 +30,18 @@ class NotAdmin(app_commands.CheckFailure):
     """The user is neither a configured admin nor holds an admin role."""
 
 
-def is_admin(interaction: discord.Interaction) -> bool:
+def admin_user(interaction: discord.Interaction) -> bool:
+    """Whether the user is in ``DISCORD_ADMIN_IDS`` or holds a ``DISCORD_ADMIN_ROLE_IDS`` role
+    (commands and the approval queue's buttons alike)."""
     settings = interaction.client.settings.discord  # type: ignore[attr-defined]
     if interaction.user.id in settings.admin_ids:
         return True
     roles = getattr(interaction.user, "roles", ())
-    if any(role.id in settings.admin_role_ids for role in roles):
+    return any(role.id in settings.admin_role_ids for role in roles)
+
+
+def is_admin(interaction: discord.Interaction) -> bool:
+    if admin_user(interaction):
         return True
     log.info("refused admin command from user %s", interaction.user.id)
     raise NotAdmin("Only DeepCISO admins can use this command; nothing was changed.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, TextIO
 
+from bot.posting.approval import ApprovalQueue
 from bot.posting.ledger import Ledger
 from bot.posting.scheduler import PostScheduler
 from bot.posting.settings import ScheduleSettings
@@ -73,11 +74,15 @@ def build_poster(
     if not targets:
         return None
 
-    async def make_meme(lengths: LengthRules):
-        return await worker.generate_post(lengths)
+    async def make_meme(lengths: LengthRules, wanted: int = 1):
+        return await worker.generate_post(lengths, wanted=wanted)
 
     async def remember(text: str) -> None:
         await worker.run(lambda _generator, content_filter: content_filter.remember_posted(text))
 
     runner = SlotRunner(posting, open_ledger(posting), targets, make_meme, remember)
-    return PostScheduler(runner)
+    scheduler = PostScheduler(runner)
+    if console is None and settings.approval.channel_id is not None:
+        # on once the Discord cog attaches its announcer (bot.cogs.approval)
+        runner.approval = ApprovalQueue(settings.approval, runner, scheduler.send_due)
+    return scheduler

@@ -6,16 +6,18 @@ A slot is one scheduled meme; it has one delivery per target (``discord:<channel
 ``failed``...), so after a crash a delivery left in ``sending`` is known to be in doubt and is
 never blindly sent again.
 
-Delivery statuses: ``pending`` (not sent yet, or waiting for a rate-limit reset),
+Delivery statuses: ``held`` (waiting for a moderator's approval, see
+:mod:`bot.posting.approval`), ``pending`` (not sent yet, or waiting for a rate-limit reset),
 ``sending`` (a send is in flight, or was when the process died), ``posted``, ``retrying``
 (a transient failure; ``next_retry_at`` says when), ``failed`` and ``skipped`` (final).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +73,48 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries(status);
 CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts(delivery_id);
 """
+
+# Version 2: the moderators' approval queue (bot.posting.drafts). A draft per held slot, its
+# candidates per round ("Another" starts a new round), and every decision, refused ones too.
+_DRAFTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS drafts (
+    slot_id INTEGER PRIMARY KEY REFERENCES slots(id),
+    status TEXT NOT NULL DEFAULT 'pending',
+    round INTEGER NOT NULL DEFAULT 1,
+    channel_id TEXT,
+    message_id TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    decided_by TEXT,
+    decided_name TEXT,
+    decided_at TEXT,
+    choice INTEGER,
+    text TEXT
+);
+CREATE TABLE IF NOT EXISTS draft_candidates (
+    slot_id INTEGER NOT NULL REFERENCES drafts(slot_id),
+    round INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (slot_id, round, position)
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    slot_id INTEGER NOT NULL REFERENCES drafts(slot_id),
+    round INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    choice INTEGER,
+    user_id TEXT,
+    user_name TEXT,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drafts_status ON drafts(status);
+"""
+
+# (version, script): run in order on a file whose user_version is lower, then recorded.
+_MIGRATIONS = ((1, _SCHEMA), (2, _DRAFTS_SCHEMA))
+SCHEMA_VERSION = _MIGRATIONS[-1][0]
 
 
 def iso(moment: datetime) -> str:
@@ -175,7 +219,16 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring the file's schema to :data:`SCHEMA_VERSION`, one committed step at a time."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in _MIGRATIONS:
+            if version < number:
+                self._db.executescript(
+                    f"BEGIN IMMEDIATE;{script}PRAGMA user_version = {number};COMMIT;"
+                )
 
     def close(self) -> None:
         with self._lock:
@@ -189,41 +242,54 @@ class Ledger:
 
     # -- writing -------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One committed write transaction (``BEGIN IMMEDIATE``: other writers, in this process
+        or another, wait); rolled back if the block raises."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     def _write(self, statements: Iterable[tuple[str, tuple]]) -> list[int]:
         """Run statements in one committed transaction; the last row ids, in order."""
-        ids = []
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, params in statements:
-                    ids.append(self._db.execute(sql, params).lastrowid)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        return ids
+        with self.transaction() as db:
+            return [db.execute(sql, params).lastrowid for sql, params in statements]
 
     def open_slot(
-        self, scheduled_at: datetime, kind: str, targets: Iterable[str], now: datetime | None = None
+        self,
+        scheduled_at: datetime,
+        kind: str,
+        targets: Iterable[str],
+        now: datetime | None = None,
+        *,
+        held: Iterable[str] = (),
+        expires_at: datetime | None = None,
     ) -> int:
-        """Record a new slot with one pending delivery per target; its id."""
+        """Record a new slot with one pending delivery per target; its id. Targets in ``held``
+        wait for a moderator (``held``, with a pending draft that expires at ``expires_at``)."""
         stamp = iso(now or utcnow())
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                slot_id = self._db.execute(
-                    "INSERT INTO slots (scheduled_at, kind, created_at) VALUES (?, ?, ?)",
-                    (iso(scheduled_at), kind, stamp),
-                ).lastrowid
-                for target in targets:
-                    self._db.execute(
-                        "INSERT INTO deliveries (slot_id, target, updated_at) VALUES (?, ?, ?)",
-                        (slot_id, target, stamp),
-                    )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        held = set(held)
+        with self.transaction() as db:
+            slot_id = db.execute(
+                "INSERT INTO slots (scheduled_at, kind, created_at) VALUES (?, ?, ?)",
+                (iso(scheduled_at), kind, stamp),
+            ).lastrowid
+            for target in targets:
+                db.execute(
+                    "INSERT INTO deliveries (slot_id, target, status, updated_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (slot_id, target, "held" if target in held else "pending", stamp),
+                )
+            if held:
+                db.execute(
+                    "INSERT INTO drafts (slot_id, created_at, expires_at) VALUES (?, ?, ?)",
+                    (slot_id, stamp, iso(expires_at or utcnow())),
+                )
         return slot_id
 
     def set_slot_text(self, slot_id: int, text: str, candidates: int) -> None:
@@ -366,6 +432,10 @@ class Ledger:
                     (reason, stamp, slot_id),
                 ),
                 (
+                    "UPDATE drafts SET status = 'skipped' WHERE slot_id = ? AND status = 'pending'",
+                    (slot_id,),
+                ),
+                (
                     "UPDATE slots SET status = CASE WHEN EXISTS (SELECT 1 FROM deliveries "
                     "WHERE slot_id = slots.id AND status = 'posted') THEN 'done' ELSE 'skipped' "
                     "END, error = ?, finished_at = ? WHERE id = ?",
@@ -387,56 +457,57 @@ class Ledger:
 
     # -- reading -------------------------------------------------------------------------
 
-    def _rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    def rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        """The rows of one read-only query."""
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
     def state(self, key: str, default: str | None = None) -> str | None:
-        rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
+        rows = self.rows("SELECT value FROM state WHERE key = ?", (key,))
         return rows[0]["value"] if rows else default
 
     def slot(self, slot_id: int) -> Slot:
-        return _slot(self._rows("SELECT * FROM slots WHERE id = ?", (slot_id,))[0])
+        return _slot(self.rows("SELECT * FROM slots WHERE id = ?", (slot_id,))[0])
 
     def slots(self) -> list[Slot]:
-        return [_slot(r) for r in self._rows("SELECT * FROM slots ORDER BY id")]
+        return [_slot(r) for r in self.rows("SELECT * FROM slots ORDER BY id")]
 
     def open_slots(self) -> list[Slot]:
-        return [_slot(r) for r in self._rows("SELECT * FROM slots WHERE status = 'open'")]
+        return [_slot(r) for r in self.rows("SELECT * FROM slots WHERE status = 'open'")]
 
     def last_slot_time(self) -> datetime | None:
-        rows = self._rows("SELECT MAX(scheduled_at) AS t FROM slots")
+        rows = self.rows("SELECT MAX(scheduled_at) AS t FROM slots")
         return parse_iso(rows[0]["t"])
 
     def delivery(self, delivery_id: int) -> Delivery:
-        return _delivery(self._rows("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))[0])
+        return _delivery(self.rows("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))[0])
 
     def deliveries(self, slot_id: int | None = None) -> list[Delivery]:
         if slot_id is None:
-            rows = self._rows("SELECT * FROM deliveries ORDER BY id")
+            rows = self.rows("SELECT * FROM deliveries ORDER BY id")
         else:
-            rows = self._rows("SELECT * FROM deliveries WHERE slot_id = ? ORDER BY id", (slot_id,))
+            rows = self.rows("SELECT * FROM deliveries WHERE slot_id = ? ORDER BY id", (slot_id,))
         return [_delivery(r) for r in rows]
 
     def attempts(self, delivery_id: int | None = None) -> list[Attempt]:
         if delivery_id is None:
-            rows = self._rows("SELECT * FROM attempts ORDER BY id")
+            rows = self.rows("SELECT * FROM attempts ORDER BY id")
         else:
-            rows = self._rows(
+            rows = self.rows(
                 "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY id", (delivery_id,)
             )
         return [_attempt(r) for r in rows]
 
     def waiting(self) -> list[Delivery]:
         """Deliveries not final yet (pending, sending, retrying), oldest first."""
-        rows = self._rows(
+        rows = self.rows(
             "SELECT * FROM deliveries WHERE status IN ('pending', 'sending', 'retrying') "
             "ORDER BY id"
         )
         return [_delivery(r) for r in rows]
 
     def next_retry_at(self) -> datetime | None:
-        rows = self._rows(
+        rows = self.rows(
             "SELECT MIN(next_retry_at) AS t FROM deliveries "
             "WHERE status IN ('pending', 'retrying') AND next_retry_at IS NOT NULL"
         )
@@ -444,7 +515,7 @@ class Ledger:
 
     def recent_posted_texts(self, limit: int) -> list[str]:
         """The last ``limit`` distinct posted texts, oldest first (to seed the novelty check)."""
-        rows = self._rows(
+        rows = self.rows(
             "SELECT text, MAX(posted_at) AS t FROM deliveries WHERE status = 'posted' "
             "AND text IS NOT NULL GROUP BY text ORDER BY t DESC LIMIT ?",
             (limit,),
@@ -452,7 +523,7 @@ class Ledger:
         return [r["text"] for r in reversed(rows)]
 
     def last_posts(self, limit: int = 5) -> list[Delivery]:
-        rows = self._rows(
+        rows = self.rows(
             "SELECT * FROM deliveries WHERE status = 'posted' ORDER BY posted_at DESC LIMIT ?",
             (limit,),
         )
@@ -460,7 +531,7 @@ class Ledger:
 
     def posts_since(self, target: str, since: datetime) -> int:
         """Posts to ``target`` since ``since``, counting a send in flight (for budgets)."""
-        rows = self._rows(
+        rows = self.rows(
             "SELECT COUNT(*) AS n FROM deliveries WHERE target = ? AND "
             "((status = 'posted' AND posted_at >= ?) OR status = 'sending')",
             (target, iso(since)),
@@ -468,11 +539,11 @@ class Ledger:
         return rows[0]["n"]
 
     def status_counts(self) -> dict[str, int]:
-        rows = self._rows("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")
+        rows = self.rows("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")
         return {r["status"]: r["n"] for r in rows}
 
     def rejection_totals(self) -> dict[str, int]:
-        rows = self._rows(
+        rows = self.rows(
             "SELECT reason, SUM(count) AS n FROM rejections GROUP BY reason ORDER BY reason"
         )
         return {r["reason"]: r["n"] for r in rows}

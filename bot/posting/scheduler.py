@@ -47,6 +47,8 @@ class PostScheduler:
         self._aps.start()
         self._startup = asyncio.create_task(self._recover_and_catch_up())
         self._startup.add_done_callback(_log_failure)
+        if self.approval is not None:
+            self.approval.start()
         log.info(
             "scheduled posts: %s, to %s",
             self.settings.describe(),
@@ -61,6 +63,8 @@ class PostScheduler:
     async def stop(self, wait: float = 10.0) -> None:
         """Stop scheduling; a slot that is sending gets ``wait`` seconds to finish, then the
         ledger is closed (a send still in flight then is settled at the next start)."""
+        if self.approval is not None:
+            await self.approval.stop()
         if self._startup is not None and not self._startup.done():
             self._startup.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -188,6 +192,15 @@ class PostScheduler:
         await self.runner.retry_due()
         self._plan_retry()
 
+    async def send_due(self) -> None:
+        """Send every delivery that is due now (an approved draft's), then plan retries."""
+        await self._retry()
+
+    @property
+    def approval(self):
+        """The moderators' approval queue (:mod:`bot.posting.approval`), or None."""
+        return self.runner.approval
+
     # -- bot.posting.poster.Poster ---------------------------------------------------------------
 
     @property
@@ -252,6 +265,8 @@ class PostScheduler:
             f"{counts.get('failed', 0)} failed, {counts.get('skipped', 0)} skipped"
             + (f"; next retry {retry.isoformat(timespec='seconds')}" if retry else "")
         )
+        if self.approval is not None:
+            lines.append(self.approval.status_line())
         for post in self.ledger.last_posts(3):
             text = (post.text or "")[:60]
             lines.append(

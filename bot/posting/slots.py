@@ -49,10 +49,12 @@ class MemeResult(Protocol):
     text: str | None
     rejected: list[tuple[str, tuple[str, ...]]]
     candidates: int
+    passed: list[str]  # every candidate that passed, ``text`` first
 
 
-# every target's length limit the meme must meet -> a filtered meme
-MakeMeme = Callable[[LengthRules], Awaitable[MemeResult]]
+# (every target's length rules the meme must meet[, how many clean memes are wanted when more
+# than one]) -> filtered memes
+MakeMeme = Callable[..., Awaitable[MemeResult]]
 
 
 def _resend_window(target: str) -> timedelta | None:
@@ -77,13 +79,19 @@ class SlotRunner:
         self.on_posted = on_posted
         self.lock = asyncio.Lock()
         self._remembered: set[str] = set()
+        self.approval = None  # a bot.posting.approval.ApprovalQueue: holds some targets
+
+    def _hold(self) -> dict:
+        """``open_slot``'s arguments for the targets that wait for a moderator, if any."""
+        held = self.approval.held(self.targets) if self.approval is not None else ()
+        return {"held": held, "expires_at": self.approval.expires_at()} if held else {}
 
     # -- slots ---------------------------------------------------------------------------
 
     async def run(self, kind: str, scheduled_at: datetime) -> int:
         """Open a slot for every configured target, generate, send; the slot id."""
         async with self.lock:
-            slot_id = self.ledger.open_slot(scheduled_at, kind, self.targets)
+            slot_id = self.ledger.open_slot(scheduled_at, kind, self.targets, **self._hold())
             await self._complete(slot_id)
             return slot_id
 
@@ -119,8 +127,10 @@ class SlotRunner:
 
     async def _complete(self, slot_id: int) -> None:
         if self.ledger.slot(slot_id).text is None:
+            draft = self.approval.drafts.draft(slot_id) if self.approval is not None else None
+            wanted = self.approval.settings.candidates if draft is not None else 1
             try:
-                result = await self._generate(slot_id)
+                result = await self._generate(slot_id, wanted)
             except Exception as exc:  # the worker stopped, the model failed...
                 log.exception("slot %d: generating the meme failed", slot_id)
                 self.ledger.skip_slot(slot_id, f"generating the meme failed: {exc}")
@@ -131,14 +141,22 @@ class SlotRunner:
                 )
                 return
             self.ledger.set_slot_text(slot_id, result.text, result.candidates)
+            if draft is not None:
+                await self.approval.present(slot_id, _distinct(result, wanted))
         for delivery in self.ledger.deliveries(slot_id):
             if delivery.status == "pending" and delivery.next_retry_at is None:
                 await self._deliver(delivery)
         self.ledger.finish_slot(slot_id)
 
-    async def _generate(self, slot_id: int) -> MemeResult:
+    async def candidates(self, slot_id: int, wanted: int) -> list[str]:
+        """Up to ``wanted`` new distinct clean memes for ``slot_id`` (a moderator's Another)."""
+        async with self.lock:
+            return _distinct(await self._generate(slot_id, wanted), wanted)
+
+    async def _generate(self, slot_id: int, wanted: int = 1) -> MemeResult:
         await self._prepare_targets()
-        result = await self.make_meme(self.length_rules())
+        more = (wanted,) if wanted > 1 else ()  # (a one-meme source need not take it)
+        result = await self.make_meme(self.length_rules(), *more)
         codes = Counter(  # once per candidate, even when several targets refused it
             code for _, reasons in result.rejected for code in set(map(reason_code, reasons))
         )
@@ -298,7 +316,7 @@ class SlotRunner:
             log.info("slot %d: %s already had this post", delivery.slot_id, delivery.target)
             await self.remember(delivery.text)
             return
-        if delivery.regenerated:
+        if delivery.regenerated or self._approved(delivery.slot_id):
             self.ledger.finish_attempt(
                 attempt, outcome=exc.outcome, status="failed", error=f"{exc} (twice)"
             )
@@ -316,6 +334,10 @@ class SlotRunner:
             return
         self.ledger.replace_delivery_text(delivery.id, result.text)
         await self._deliver(self.ledger.delivery(delivery.id))
+
+    def _approved(self, slot_id: int) -> bool:
+        """A moderator chose this slot's text: it is never swapped for an unseen one."""
+        return self.approval is not None and self.approval.drafts.draft(slot_id) is not None
 
     async def remember(self, text: str) -> None:
         """Tell the novelty check (``on_posted``) about a posted text, once."""
@@ -421,3 +443,9 @@ class SlotRunner:
             else:
                 parts.append(f"{d.target}: {d.status}" + (f" ({d.error})" if d.error else ""))
         return "; ".join(parts)
+
+
+def _distinct(result: MemeResult, wanted: int) -> list[str]:
+    """The first ``wanted`` distinct texts that passed, ``result.text`` first."""
+    passed = getattr(result, "passed", None) or ([result.text] if result.text else [])
+    return list(dict.fromkeys(passed))[:wanted]

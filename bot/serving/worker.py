@@ -244,11 +244,12 @@ class GenerationWorker:
         return await self._call(lambda: fn(self._generator, self._filter))
 
     async def generate_post(
-        self, target: Target | LengthRules, max_length: int | None = None
+        self, target: Target | LengthRules, max_length: int | None = None, wanted: int = 1
     ) -> CleanResult:
-        """One filtered text without a prompt, for a scheduled post to ``target``: one target
+        """Filtered texts without a prompt, for a scheduled post to ``target``: one target
         (whose own length limit, such as a Mastodon instance's, is ``max_length``) or
-        :class:`LengthRules`, every target the post goes to (it must fit them all)."""
+        :class:`LengthRules`, every target the post goes to (it must fit them all); ``wanted``
+        of them when they can be found (the approval queue's candidates)."""
 
         def make(generator: Generator, content_filter: ContentFilter) -> CleanResult:
             return clean_memes(
@@ -258,6 +259,7 @@ class GenerationWorker:
                 target,
                 self.settings.sampling,
                 max_length=max_length,
+                wanted=wanted,
             )[0]
 
         return await self.run(make)

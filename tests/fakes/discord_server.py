@@ -5,11 +5,15 @@ The real discord.py client connects to it unmodified: point ``discord.http.Route
 ``GET /gateway/bot`` for the gateway URL, which answers :attr:`FakeDiscord.gateway_url`.
 
 What it speaks, as Discord does: HELLO, IDENTIFY, READY, GUILD_CREATE, heartbeat ACK and
-INTERACTION_CREATE dispatch on the gateway (one connection per shard); interaction callbacks
-(with the 40060 "already acknowledged" error), original-response edit and delete, follow-ups,
-channel messages and application command sync over REST. Unknown routes answer 404 with
-Discord's error body, so a gap fails loudly. Every REST call is recorded (:attr:`calls`), with its
-JSON body, for assertions; :func:`pinged_ids` says whom a message would notify.
+INTERACTION_CREATE dispatch on the gateway (one connection per shard), for slash commands
+(type 2, :meth:`FakeDiscord.invoke`) and button presses (type 3 MESSAGE_COMPONENT, with
+``data.custom_id``, the message and the member's roles: :meth:`FakeDiscord.press`); interaction
+callbacks (4 message, 5 defer, 7 UPDATE_MESSAGE of the pressed message; the 40060 "already
+acknowledged" error), original-response edit and delete, follow-ups, channel messages with
+their components and their edits, and application command sync over REST. Unknown routes
+answer 404 with Discord's error body, so a gap fails loudly. Every REST call is recorded
+(:attr:`calls`), with its JSON body, for assertions; :func:`pinged_ids` says whom a message
+would notify.
 """
 
 from __future__ import annotations
@@ -98,6 +102,8 @@ class FakeInteraction:
     command: str
     options: dict[str, Any]
     sent_at: float = field(default_factory=time.monotonic)
+    custom_id: str | None = None  # a button press: the button's id
+    message: dict | None = None  # a button press: the message as the user saw it
     callback: dict | None = None  # the interaction callback body (type 4 message, 5 defer...)
     callback_at: float | None = None
     original: dict | None = None  # the response message as it stands now
@@ -181,6 +187,7 @@ class FakeDiscord:
         self.interactions: dict[int, FakeInteraction] = {}
         self.channel_messages: dict[int, list[dict]] = {}
         self.forbidden_channels: set[int] = set()  # posting there answers 403 Missing Permissions
+        self.channel_names: dict[int, str] = {self.channel_id: "memes"}
         self._by_token: dict[str, FakeInteraction] = {}
         self._shards: dict[int, web.WebSocketResponse] = {}
         self._sequence = itertools.count(1)
@@ -226,6 +233,12 @@ class FakeDiscord:
         role_id = self.snowflake()
         self.roles[role_id] = name
         return role_id
+
+    def add_channel(self, name: str) -> int:
+        """Another text channel in the guild (e.g. the moderators'); its id."""
+        channel_id = self.snowflake()
+        self.channel_names[channel_id] = name
+        return channel_id
 
     def add_user(self, name: str, roles: Iterable[int] = ()) -> FakeUser:
         return FakeUser(self.snowflake(), name, tuple(roles))
@@ -297,6 +310,49 @@ class FakeDiscord:
                 "guild_id": str(self.guild_id),
                 "options": data_options,
             },
+        }
+        await self._dispatch(self._shard_of(self.guild_id), "INTERACTION_CREATE", payload)
+        return interaction
+
+    async def press(self, user: FakeUser, message: dict, custom_id: str) -> FakeInteraction:
+        """Send INTERACTION_CREATE for ``user`` pressing the button ``custom_id`` of ``message``
+        (a channel message the bot sent), as Discord does: the message as it stands now."""
+        ids = [
+            c.get("custom_id") for row in message.get("components", []) for c in row["components"]
+        ]
+        if custom_id not in ids:
+            raise AssertionError(f"{custom_id!r} is not a button of that message: {ids}")
+        interaction = FakeInteraction(
+            self.snowflake(),
+            f"tok-{self.snowflake()}",
+            user,
+            "component",
+            {},
+            custom_id=custom_id,
+            message=message,
+        )
+        self.interactions[interaction.id] = interaction
+        self._by_token[interaction.token] = interaction
+        channel_id = int(message["channel_id"])
+        payload = {
+            "id": str(interaction.id),
+            "application_id": str(self.application_id),
+            "type": 3,
+            "token": interaction.token,
+            "version": 1,
+            "guild_id": str(self.guild_id),
+            "channel_id": str(channel_id),
+            "channel": self._channel_payload(channel_id),
+            "member": user.member_payload(),
+            "message": message,
+            "app_permissions": str((1 << 41) - 1),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "context": 0,
+            "data": {"custom_id": custom_id, "component_type": 2},
         }
         await self._dispatch(self._shard_of(self.guild_id), "INTERACTION_CREATE", payload)
         return interaction
@@ -393,7 +449,7 @@ class FakeDiscord:
             ],
             "emojis": [],
             "stickers": [],
-            "channels": [self._channel_payload()],
+            "channels": [self._channel_payload(c) for c in self.channel_names],
             "threads": [],
             "members": [self.bot_user.member_payload() | {"user": self.bot_user.payload(True)}],
             "member_count": 2,
@@ -406,12 +462,13 @@ class FakeDiscord:
             "joined_at": _ISO,
         }
 
-    def _channel_payload(self) -> dict:
+    def _channel_payload(self, channel_id: int | None = None) -> dict:
+        channel_id = channel_id or self.channel_id
         return {
-            "id": str(self.channel_id),
+            "id": str(channel_id),
             "type": 0,
             "guild_id": str(self.guild_id),
-            "name": "memes",
+            "name": self.channel_names[channel_id],
             "position": 0,
             "permission_overwrites": [],
             "nsfw": False,
@@ -441,6 +498,7 @@ class FakeDiscord:
     def _route(self, method: str, path: str, headers: Any, body: Any) -> web.StreamResponse:
         app = str(self.application_id)
         original = rf"/webhooks/{app}/([^/]+)/messages/@original"
+        message = r"/channels/(\d+)/messages/(\d+)"
         routes: list[tuple[str, str, Callable[..., web.StreamResponse]]] = [
             ("GET", r"/users/@me", lambda: _json(self.bot_user.payload(bot=True))),
             ("GET", r"/gateway/bot", self._gateway_bot),
@@ -452,6 +510,7 @@ class FakeDiscord:
             ("DELETE", original, self._delete_original),
             ("POST", rf"/webhooks/{app}/([^/]+)", lambda t: self._followup(t, body)),
             ("POST", r"/channels/(\d+)/messages", lambda c: self._channel_message(c, body)),
+            ("PATCH", message, lambda c, m: self._edit_message(c, m, body)),
         ]
         if not headers.get("Authorization", "").startswith(f"Bot {FAKE_TOKEN}") and not (
             path.startswith("/interactions/") or path.startswith("/webhooks/")
@@ -517,11 +576,17 @@ class FakeDiscord:
         interaction.callback = body
         interaction.callback_at = time.monotonic()
         data = body.get("data") or {}
-        message = self._message(
-            data.get("content", ""), data.get("flags", 0), data.get("allowed_mentions")
-        )
+        if body["type"] == 7:  # UPDATE_MESSAGE: the pressed message itself changes
+            if interaction.message is None:
+                return _error(400, 50035, "Invalid Form Body (type 7 needs a component message)")
+            live = self._stored(interaction.message["channel_id"], interaction.message["id"])
+            message = self._update(live or interaction.message, data)
+        else:
+            message = self._message(
+                data.get("content", ""), data.get("flags", 0), data.get("allowed_mentions")
+            )
         interaction.original = message
-        if body["type"] != 5:
+        if body["type"] not in (5, 6):
             interaction.settle()
         return _json(
             {
@@ -567,7 +632,7 @@ class FakeDiscord:
         return _json(message)
 
     def _channel_message(self, channel_id: str, body: dict) -> web.Response:
-        if int(channel_id) != self.channel_id:
+        if int(channel_id) not in self.channel_names:
             return _error(404, 10003, "Unknown Channel")
         if int(channel_id) in self.forbidden_channels:
             return _error(403, 50013, "Missing Permissions")
@@ -578,16 +643,46 @@ class FakeDiscord:
             for earlier in posted:
                 if earlier.get("nonce") == nonce:
                     return _json(earlier)
-        message = self._message(body.get("content", ""), 0, body.get("allowed_mentions"))
+        message = self._message(
+            body.get("content", ""), 0, body.get("allowed_mentions"), int(channel_id)
+        )
+        message["components"] = body.get("components", [])
         if nonce is not None:
             message["nonce"] = nonce
         posted.append(message)
         return _json(message)
 
-    def _message(self, content: str, flags: int, allowed_mentions: dict | None) -> dict:
+    def _edit_message(self, channel_id: str, message_id: str, body: dict) -> web.Response:
+        if int(channel_id) not in self.channel_names:
+            return _error(404, 10003, "Unknown Channel")
+        message = self._stored(channel_id, message_id)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        return _json(self._update(message, body))
+
+    def _stored(self, channel_id: str, message_id: str) -> dict | None:
+        """The channel message as it stands now (a press may carry an older copy)."""
+        for message in self.channel_messages.get(int(channel_id), []):
+            if message["id"] == message_id:
+                return message
+        return None
+
+    def _update(self, message: dict, data: dict) -> dict:
+        """Edit ``message`` in place as Discord does: fields not sent are kept."""
+        for key in ("content", "components", "allowed_mentions"):
+            if key in data:
+                message[key] = data[key]
+        message["edited_timestamp"] = _ISO
+        message.setdefault("edits", 0)
+        message["edits"] += 1
+        return message
+
+    def _message(
+        self, content: str, flags: int, allowed_mentions: dict | None, channel_id: int = 0
+    ) -> dict:
         return {
             "id": str(self.snowflake()),
-            "channel_id": str(self.channel_id),
+            "channel_id": str(channel_id or self.channel_id),
             "guild_id": str(self.guild_id),
             "author": self.bot_user.payload(bot=True),
             "content": content,

@@ -188,7 +188,7 @@ def test_an_expired_draft_is_never_posted(model_dir, tmp_path):
     async def scenario():
         async with fakes() as (fake, instance):
             async with approval_world(
-                model_dir, tmp_path, fake, instance, APPROVAL_MAX_AGE="1s"
+                model_dir, tmp_path, fake, instance, APPROVAL_MAX_AGE="3s"
             ) as world:
                 message = await a_draft(world)
                 shown = copy.deepcopy(message)

@@ -131,8 +131,9 @@ class ApprovalQueue:
         except Exception:  # Discord unreachable: the slot's other targets still post
             log.exception("slot %d: could not show the draft; it expires unless decided", slot_id)
             return
-        if shown is not None:
-            self.drafts.set_message(slot_id, *shown)
+        if shown is not None:  # moderators get the whole APPROVAL_MAX_AGE from now on
+            self.drafts.set_message(slot_id, *shown, expires_at=self.expires_at())
+            self._wake.set()
         log.info("slot %d: %d candidate(s) wait for approval", slot_id, len(texts))
 
     def decide(self, slot_id: int, round_number: int, action: str, **who) -> Decision:

@@ -151,11 +151,15 @@ class DraftBook:
                 [(slot_id, round_number, i, t) for i, t in enumerate(texts, 1)],
             )
 
-    def set_message(self, slot_id: int, channel_id: int, message_id: int) -> None:
+    def set_message(
+        self, slot_id: int, channel_id: int, message_id: int, expires_at: datetime
+    ) -> None:
+        """The draft's message is shown: the moderators' clock starts now (``expires_at``)."""
         with self.ledger.transaction() as db:
             db.execute(
-                "UPDATE drafts SET channel_id = ?, message_id = ? WHERE slot_id = ?",
-                (str(channel_id), str(message_id), slot_id),
+                "UPDATE drafts SET channel_id = ?, message_id = ?, expires_at = ? "
+                "WHERE slot_id = ? AND status = 'pending'",
+                (str(channel_id), str(message_id), iso(expires_at), slot_id),
             )
 
     def decide(

@@ -286,32 +286,14 @@ class FakeDiscord:
         ]
         if sub:
             data_options = [{"type": 1, "name": sub, "options": data_options}]
-        payload = {
-            "id": str(interaction.id),
-            "application_id": str(self.application_id),
-            "type": 2,
-            "token": interaction.token,
-            "version": 1,
+        data = {
+            "id": registered["id"],
+            "name": name,
+            "type": 1,
             "guild_id": str(self.guild_id),
-            "channel_id": str(self.channel_id),
-            "channel": self._channel_payload(),
-            "member": user.member_payload(),
-            "app_permissions": str((1 << 41) - 1),
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
-            "authorizing_integration_owners": {"0": str(self.guild_id)},
-            "context": 0,
-            "data": {
-                "id": registered["id"],
-                "name": name,
-                "type": 1,
-                "guild_id": str(self.guild_id),
-                "options": data_options,
-            },
+            "options": data_options,
         }
-        await self._dispatch(self._shard_of(self.guild_id), "INTERACTION_CREATE", payload)
+        await self._dispatch_interaction(interaction, 2, self.channel_id, data)
         return interaction
 
     async def press(self, user: FakeUser, message: dict, custom_id: str) -> FakeInteraction:
@@ -333,18 +315,26 @@ class FakeDiscord:
         )
         self.interactions[interaction.id] = interaction
         self._by_token[interaction.token] = interaction
-        channel_id = int(message["channel_id"])
+        data = {"custom_id": custom_id, "component_type": 2}
+        await self._dispatch_interaction(
+            interaction, 3, int(message["channel_id"]), data, message=message
+        )
+        return interaction
+
+    async def _dispatch_interaction(
+        self, interaction: FakeInteraction, kind: int, channel_id: int, data: dict, **extra
+    ) -> None:
+        """INTERACTION_CREATE of ``kind`` (2: a slash command, 3: a button) as Discord sends it."""
         payload = {
             "id": str(interaction.id),
             "application_id": str(self.application_id),
-            "type": 3,
+            "type": kind,
             "token": interaction.token,
             "version": 1,
             "guild_id": str(self.guild_id),
             "channel_id": str(channel_id),
             "channel": self._channel_payload(channel_id),
-            "member": user.member_payload(),
-            "message": message,
+            "member": interaction.user.member_payload(),
             "app_permissions": str((1 << 41) - 1),
             "locale": "en-US",
             "guild_locale": "en-US",
@@ -352,10 +342,10 @@ class FakeDiscord:
             "attachment_size_limit": 10 * 1024 * 1024,
             "authorizing_integration_owners": {"0": str(self.guild_id)},
             "context": 0,
-            "data": {"custom_id": custom_id, "component_type": 2},
+            "data": data,
+            **extra,
         }
         await self._dispatch(self._shard_of(self.guild_id), "INTERACTION_CREATE", payload)
-        return interaction
 
     def _find_command(self, name: str) -> dict | None:
         for scope in (self.guild_id, None):

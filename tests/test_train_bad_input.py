@@ -87,6 +87,17 @@ def test_resume_with_a_conflicting_setting(workspace, capsys):
     fails(capsys, args, "--batch-size 8 differs", workspace)
 
 
+def test_resume_with_fewer_steps_than_already_taken(workspace, capsys):
+    args = args_in(workspace, "--resume")
+    args[args.index("--steps") + 1] = "3"
+    fails(capsys, args, "--steps 3: the run already took 6 steps", workspace)
+
+
+def test_resume_with_a_time_limit_already_passed(workspace, capsys):
+    args = args_in(workspace, "--resume", "--time-limit", "0.000001")
+    fails(capsys, args, "--time-limit 1e-06: the run already trained", workspace)
+
+
 def test_resume_with_another_tokenizer(workspace, capsys):
     assert main(["tokenizer", "--corpus", str(workspace / "model.txt"), "--vocab-size", "290",
                  "--out", str(workspace / "other.json")]) == 0  # fmt: skip

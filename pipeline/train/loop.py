@@ -144,12 +144,6 @@ def _train(run: Run, world: distributed.World) -> Result:
             run.split.valid_source,
         )
 
-    def progress() -> float:
-        done = step / config.steps
-        if config.time_limit:
-            done = max(done, train_seconds / (config.time_limit * 60))
-        return done
-
     def checkpoint() -> None:
         if not world.is_main:
             return
@@ -171,6 +165,7 @@ def _train(run: Run, world: distributed.World) -> Result:
                 "best_val_bpb": best_bpb,
                 "evals_since_best": evals_since_best,
                 "data_position": run.sampler.position,
+                "plan": run.plan.to_dict(),
                 "rng": rng_states(),
             },
         )
@@ -235,7 +230,7 @@ def _train(run: Run, world: distributed.World) -> Result:
     session_start, stopped, lr = step, "planned", config.peak_lr
     with StopFlag() as stop:
         while True:
-            if progress() >= 1.0:
+            if run.plan.done(step, train_seconds) >= 1.0:
                 stopped = "time" if step < config.steps else "planned"
                 break
             if config.session_steps and step - session_start >= config.session_steps:
@@ -244,7 +239,7 @@ def _train(run: Run, world: distributed.World) -> Result:
             tick = time.perf_counter()
             lr = learning_rate(
                 step,
-                progress(),
+                run.plan.progress(step, train_seconds),
                 peak=config.peak_lr,
                 warmup_steps=config.warmup_steps,
                 min_ratio=config.min_lr_ratio,
@@ -267,7 +262,7 @@ def _train(run: Run, world: distributed.World) -> Result:
             window_seconds += seconds
             bar.update(1)
             if config.time_limit:  # the clock may end the run first: project its step count
-                bar.total = min(config.steps, max(step, round(step / max(progress(), 1e-9))))
+                bar.total = run.plan.projected_steps(step, train_seconds)
             if step % config.log_every == 0:
                 rate = window_tokens / max(window_seconds, 1e-9)
                 train_loss = distributed.mean(window_loss / window_steps, world, device)

@@ -24,6 +24,7 @@ from pipeline.train.config import DEFAULT_BLOCK_SIZE, PRESETS, TrainConfig
 from pipeline.train.data import BlockSampler, CorpusSplit, ValidationSet, load_split, pack
 from pipeline.train.device import Precision, choose
 from pipeline.train.distributed import SINGLE, World
+from pipeline.train.schedule import Plan
 from pipeline.train.text import TextCodec
 from pipeline.train.tokenizer import ensure_tokenizer, file_sha256
 
@@ -53,6 +54,10 @@ SESSION_FIELDS = frozenset(
 
 
 FLAGS = frozenset({"resume", "overwrite"})
+# Settings a resumed run may change by re-planning the schedule: see Plan.extended.
+PLAN_FIELDS = frozenset({"steps", "time_limit"})
+# --resume --time-limit M without --steps: the clock alone ends the run.
+NO_STEP_LIMIT = 2**31 - 1
 
 
 @dataclass
@@ -68,6 +73,7 @@ class Run:
     precision: Precision
     corpus_sha256: str
     state: dict[str, Any] | None  # the checkpoint to resume from
+    plan: Plan  # where the learning-rate schedule ends
 
     @property
     def checkpoint_path(self) -> Path:
@@ -79,9 +85,11 @@ def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | 
     _check_out(config.out)
     checkpoint = config.run_path / CHECKPOINT_FILE
     state = None
+    plan = Plan(config.steps, config.time_limit)
     if config.resume:
         state = load_state(checkpoint)
         config = _resumed_config(config, state, given)
+        plan = _resumed_plan(config, state)
     elif checkpoint.exists() and not config.overwrite:
         raise UserError(
             f"{checkpoint}: an earlier run's checkpoint is there; continue it with --resume "
@@ -125,7 +133,7 @@ def prepare(config: TrainConfig, world: World = SINGLE, given: frozenset[str] | 
     )
     if world.is_main:
         ensure_writable_dir(config.run_path)
-    return Run(config, codec, split, sampler, valid, model, precision, corpus_sha256, state)
+    return Run(config, codec, split, sampler, valid, model, precision, corpus_sha256, state, plan)
 
 
 def _with_block_size(config: TrainConfig) -> TrainConfig:
@@ -209,9 +217,11 @@ def _resumed_config(
             for item in dataclasses.fields(TrainConfig)
             if getattr(config, item.name) != getattr(defaults, item.name)
         )
-    changes: dict[str, Any] = {}
+    changes = _new_end(config, saved, state, given)
     for item in dataclasses.fields(TrainConfig):
         mine, theirs = getattr(config, item.name), getattr(saved, item.name)
+        if item.name in PLAN_FIELDS:
+            continue
         if item.name in SESSION_FIELDS:  # this session's when given, else the run's
             changes[item.name] = mine if item.name in given or item.name in FLAGS else theirs
         elif item.name != "preset" and item.name in given and mine != theirs:
@@ -220,6 +230,54 @@ def _resumed_config(
                 f"{theirs}; leave it out or start over with --overwrite"
             )
     return dataclasses.replace(saved, **changes)
+
+
+def _new_end(
+    config: TrainConfig, saved: TrainConfig, state: dict[str, Any], given: frozenset[str]
+) -> dict[str, Any]:
+    """``steps`` and ``time_limit`` of a resumed run: the run's, or a new end when given.
+
+    A new ``--steps`` alone ends the run there (an earlier ``--time-limit`` no longer
+    applies); a new ``--time-limit`` alone lets the clock end it. An end already passed is
+    an error.
+    """
+    new_steps = "steps" in given and config.steps != saved.steps
+    new_time = "time_limit" in given and config.time_limit != saved.time_limit
+    if not (new_steps or new_time):
+        return {"steps": saved.steps, "time_limit": saved.time_limit}
+    done_steps, done_seconds = state["step"], state["train_seconds"]
+    if new_steps and config.steps < done_steps:
+        raise UserError(
+            f"--resume --steps {config.steps}: the run already took {done_steps} steps; "
+            "pass more to continue it, or start over with --overwrite"
+        )
+    if new_time and config.time_limit is not None and config.time_limit * 60 < done_seconds:
+        raise UserError(
+            f"--resume --time-limit {config.time_limit:g}: the run already trained "
+            f"{done_seconds / 60:.1f} minutes; pass more to continue it, or start over with "
+            "--overwrite"
+        )
+    return {
+        "steps": config.steps if new_steps else NO_STEP_LIMIT,
+        "time_limit": config.time_limit if new_time else None,
+    }
+
+
+def _resumed_plan(config: TrainConfig, state: dict[str, Any]) -> Plan:
+    """The checkpoint's schedule, re-planned to the new end when the run is extended."""
+    if "plan" in state:
+        saved = Plan(**state["plan"])
+    else:  # a checkpoint from before plans were saved: never extended
+        saved = Plan(state["config"]["steps"], state["config"]["time_limit"])
+    plan = saved.extended(state["step"], state["train_seconds"], config.steps, config.time_limit)
+    if plan is not saved:
+        state["evals_since_best"] = 0  # a new plan: patience counts afresh
+        log.info(
+            "extending the run from step %d: the schedule now ends at %s",
+            state["step"],
+            f"{config.time_limit:g} minutes" if config.time_limit else f"step {config.steps}",
+        )
+    return plan
 
 
 def _codec(config: TrainConfig, resuming: bool) -> TextCodec:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up DeepCISO in ./.venv (or the active virtual environment).
 #   ./setup.sh         the app
-#   ./setup.sh --dev   the app plus the test and lint tools
+#   ./setup.sh --dev   the app plus the test and lint tools (and peft, for train --lora-rank)
 # On a machine without an NVIDIA GPU it installs a CPU build of torch, never the multi-GB CUDA one.
 set -euo pipefail
 cd "$(dirname "$0")"

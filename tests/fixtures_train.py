@@ -6,7 +6,9 @@ import hashlib
 import random
 from pathlib import Path
 
-from tests.fixtures_model import SAMPLE_LINES
+import torch
+
+from tests.fixtures_model import SAMPLE_LINES, train_tiny_tokenizer
 
 WORDS = sorted({word for line in SAMPLE_LINES for word in line.split()})
 
@@ -47,3 +49,36 @@ def tree_digest(folder: Path) -> str:
         digest.update(str(path.relative_to(folder)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _tiny_config(architecture: str, vocab_size: int):
+    """A tiny transformers config of ``architecture`` (gpt2, gpt_neo or llama), context 64."""
+    from transformers import GPT2Config, GPTNeoConfig, LlamaConfig
+
+    ids = {"vocab_size": vocab_size, "bos_token_id": 0, "eos_token_id": 0}
+    if architecture == "gpt2":
+        return GPT2Config(n_positions=64, n_embd=32, n_layer=2, n_head=2, **ids)
+    if architecture == "llama":
+        return LlamaConfig(
+            hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+            num_key_value_heads=2, max_position_embeddings=64, tie_word_embeddings=True, **ids,
+        )  # fmt: skip
+    return GPTNeoConfig(
+        max_position_embeddings=64, hidden_size=32, num_layers=2, num_heads=2,
+        attention_types=[[["global", "local"], 1]], window_size=16, **ids,
+    )  # fmt: skip
+
+
+def save_hf_base_model(folder: Path, lines: list[str], architecture: str = "gpt_neo") -> Path:
+    """A local 'pretrained' model saved with save_pretrained, with its own HF tokenizer."""
+    from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
+
+    backend = train_tiny_tokenizer(lines, vocab_size=350)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=backend._tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>"
+    )
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(_tiny_config(architecture, len(tokenizer)))
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

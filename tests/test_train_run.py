@@ -14,7 +14,7 @@ import torch
 from bot.cli import main
 from pipeline.train.data import BlockSampler, ValidationSet, pack
 from pipeline.train.schedule import learning_rate
-from tests.fixtures_train import tiny_args, write_corpus
+from tests.fixtures_train import save_hf_base_model, tiny_args, write_corpus
 
 METADATA_KEYS = {
     "format", "preset", "base_model", "corpus", "corpus_sha256", "steps", "tokens",
@@ -105,27 +105,6 @@ def test_bf16_autocast_on_cpu(tmp_path):
     out = tmp_path / "bf16"
     assert main(tiny_args(corpus, out, "--precision", "bf16", steps=4)) == 0
     assert json.loads((out / "deepciso.json").read_text())["val_loss_nats"] > 0
-
-
-def save_hf_base_model(folder: Path, lines: list[str]) -> Path:
-    """A local 'pretrained' GPT-Neo saved with save_pretrained, with its own HF tokenizer."""
-    from transformers import GPTNeoConfig, GPTNeoForCausalLM, PreTrainedTokenizerFast
-
-    from tests.fixtures_model import train_tiny_tokenizer
-
-    backend = train_tiny_tokenizer(lines, vocab_size=350)
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=backend._tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>"
-    )
-    torch.manual_seed(0)
-    config = GPTNeoConfig(
-        vocab_size=len(tokenizer), max_position_embeddings=64, hidden_size=32, num_layers=2,
-        num_heads=2, attention_types=[[["global", "local"], 1]], window_size=16,
-        bos_token_id=0, eos_token_id=0,
-    )  # fmt: skip
-    GPTNeoForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
 
 
 def test_fine_tune_a_pretrained_model_with_its_own_tokenizer(tmp_path):

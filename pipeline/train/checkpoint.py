@@ -16,6 +16,7 @@ import torch
 from pipeline.atomic import atomic_dir, atomic_write
 from pipeline.errors import UserError
 from pipeline.model_folder import write_metadata
+from pipeline.train.lora import merged
 from pipeline.train.text import TextCodec
 
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -63,7 +64,8 @@ def load_state(path: Path) -> dict[str, Any]:
 def save_model(
     out: Path, model: torch.nn.Module, codec: TextCodec, metadata: dict[str, Any]
 ) -> None:
-    """Write the self-contained model folder (weights, configs, tokenizer, deepciso.json)."""
+    """Write the self-contained model folder (weights, configs, tokenizer, deepciso.json);
+    LoRA adapters are merged into the weights."""
     info = {
         "format": 1,
         **metadata,
@@ -74,6 +76,7 @@ def save_model(
 
     hf_logging.disable_progress_bar()
     with atomic_dir(Path(out)) as folder:
-        model.save_pretrained(folder, safe_serialization=True)
+        with merged(model) as (plain, state):
+            plain.save_pretrained(folder, state_dict=state, safe_serialization=True)
         codec.save(folder)
         write_metadata(folder, info)

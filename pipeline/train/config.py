@@ -52,6 +52,8 @@ PRESETS: dict[str, Preset] = {
 DEFAULT_PRESET = "small"
 SCRATCH_LEARNING_RATE = 2e-3
 FINE_TUNE_LEARNING_RATE = 5e-5
+LORA_LEARNING_RATE = 2e-4  # adapters start at zero and are small: they take a larger step
+LORA_ALPHA_PER_RANK = 2  # --lora-alpha defaults to twice the rank
 # Tweets are ~30 tokens: blocks of 128 hold several, and cost far less than the original 500.
 DEFAULT_BLOCK_SIZE = 128
 
@@ -82,6 +84,17 @@ class TrainConfig:
         metadata=_option(
             "fine-tune this pretrained causal LM (folder or hub id) with its tokenizer", str
         ),
+    )
+    lora_rank: int | None = field(
+        default=None,
+        metadata=_option(
+            "fine-tune --base-model with LoRA adapters of this rank (peft), merged on save",
+            positive_int,
+        ),
+    )
+    lora_alpha: float | None = field(
+        default=None,
+        metadata=_option("LoRA scaling alpha (default: twice the rank)", positive_float),
     )
     tokenizer: Path | None = field(
         default=None,
@@ -140,7 +153,7 @@ class TrainConfig:
         default=None,
         metadata=_option(
             f"peak learning rate (default {SCRATCH_LEARNING_RATE:g}, "
-            f"fine-tuning {FINE_TUNE_LEARNING_RATE:g})",
+            f"fine-tuning {FINE_TUNE_LEARNING_RATE:g}, LoRA {LORA_LEARNING_RATE:g})",
             positive_float,
         ),
     )
@@ -212,7 +225,14 @@ class TrainConfig:
     def peak_lr(self) -> float:
         if self.learning_rate is not None:
             return self.learning_rate
+        if self.lora_rank:
+            return LORA_LEARNING_RATE
         return FINE_TUNE_LEARNING_RATE if self.base_model else SCRATCH_LEARNING_RATE
+
+    @property
+    def lora_scale(self) -> float:
+        """LoRA's alpha: --lora-alpha, or twice the rank."""
+        return self.lora_alpha or float(LORA_ALPHA_PER_RANK * (self.lora_rank or 0))
 
     @property
     def run_path(self) -> Path:

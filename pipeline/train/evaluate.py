@@ -11,6 +11,10 @@ from pipeline.train.data import ValidationSet
 from pipeline.train.device import Precision
 from pipeline.train.text import TextCodec
 
+# Logits one validation batch may hold: 16 blocks of 128 for an 8,000-entry vocabulary, fewer
+# blocks for a large one (a 49,152-entry vocabulary's 16 blocks would take 400 MB in fp32).
+LOGITS_PER_BATCH = 16 * 128 * 8192
+
 
 def token_loss(model: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy of next-token predictions, computed in fp32."""
@@ -29,6 +33,8 @@ def validation_loss(
     """Mean nats per token over the validation blocks (shared out among the processes)."""
     was_training = model.training
     model.eval()
+    per_block = len(valid.blocks[0]) * model.config.vocab_size
+    batch_size = max(1, min(batch_size, LOGITS_PER_BATCH // per_block))
     total = torch.zeros(2, dtype=torch.float64, device=precision.device)
     mine = valid.blocks[world.rank :: world.size]
     full = [block for block in mine if len(block) == len(valid.blocks[0])]

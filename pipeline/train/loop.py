@@ -85,6 +85,13 @@ def training_step(
     return loss.item()
 
 
+def _lora_metadata(config: TrainConfig) -> dict[str, Any]:
+    """deepciso.json's record of LoRA fine-tuning (nothing without it)."""
+    if not config.lora_rank:
+        return {}
+    return {"lora_rank": config.lora_rank, "lora_alpha": config.lora_scale}
+
+
 def train(config: TrainConfig, given: frozenset[str] | None = None) -> Result:
     """Train as ``config`` says; returns the run's figures. Raises KeyboardInterrupt on Ctrl-C.
 
@@ -185,6 +192,7 @@ def _train(run: Run, world: distributed.World) -> Result:
                     {
                         "preset": None if config.base_model else config.preset_name,
                         "base_model": config.base_model,
+                        **_lora_metadata(config),
                         "corpus": str(config.corpus),
                         "corpus_sha256": run.corpus_sha256,
                         "steps": step,

@@ -18,6 +18,7 @@ from pipeline.atomic import ensure_writable_dir
 from pipeline.errors import UserError
 from pipeline.model_folder import TOKENIZER_FILE, context_length, has_config
 from pipeline.paths import refuse_overwrite, validation_path
+from pipeline.train import lora
 from pipeline.train import model as models
 from pipeline.train.checkpoint import CHECKPOINT_FILE, load_state
 from pipeline.train.config import DEFAULT_BLOCK_SIZE, PRESETS, TrainConfig
@@ -169,6 +170,12 @@ def _check_numbers(config: TrainConfig) -> None:
         raise UserError("--dropout must be in [0, 1)")
     if config.time_limit is not None and config.time_limit <= 0:
         raise UserError("--time-limit must be a positive number of minutes")
+    if config.lora_rank is not None and (config.lora_rank < 1 or not config.base_model):
+        raise UserError(
+            "--lora-rank adapts a pretrained model: a rank of 1 or more and --base-model"
+        )
+    if config.lora_alpha is not None and not config.lora_rank:
+        raise UserError("--lora-alpha scales LoRA adapters: pass --lora-rank too")
 
 
 def _check_inputs_kept(config: TrainConfig) -> None:
@@ -295,11 +302,21 @@ def _model(
     config: TrainConfig, codec: TextCodec | None, state: dict[str, Any] | None
 ) -> torch.nn.Module:
     if state is not None:
-        model = models.from_config_dict(state["model_config"])
+        model = _adapted(config, models.from_config_dict(state["model_config"]))
         model.load_state_dict(state["model"])
         if config.base_model and config.dropout is not None:
             models.set_dropout(model, config.dropout)
         return model
+    return _adapted(config, _new_model(config, codec))
+
+
+def _adapted(config: TrainConfig, model: torch.nn.Module) -> torch.nn.Module:
+    if not config.lora_rank:
+        return model
+    return lora.wrap(model, config.lora_rank, config.lora_scale)
+
+
+def _new_model(config: TrainConfig, codec: TextCodec | None) -> torch.nn.Module:
     if config.base_model:
         if config.preset or config.n_embd or config.n_layer or config.n_head:
             raise UserError(

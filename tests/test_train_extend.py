@@ -54,7 +54,7 @@ def test_extending_an_interrupted_run_goes_on_down_the_cosine(tmp_path):
     corpus = write_corpus(tmp_path)
     out, run_dir = tmp_path / "m", tmp_path / "runs" / "m"
     assert main(tiny_args(corpus, out, "--session-steps", "8", steps=16)) == 0
-    assert main(tiny_args(corpus, out, "--resume", "--session-steps", "0", steps=32)) == 0
+    assert main(tiny_args(corpus, out, "--resume", "--session-steps", "100", steps=32)) == 0
     rates = lrs(read_log(run_dir))
     assert [step for step, _ in rates] == list(range(2, 33, 2))
     values = [lr for _, lr in rates]

@@ -1,4 +1,4 @@
-"""The lean decoders (the torch path) compute what transformers computes: padded batches, GPT-Neo."""
+"""The lean decoders (the torch path) compute what transformers computes, padded and GPT-Neo."""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ def main() -> None:
             env_files[name] = Path(tmp) / f"{int8}.env"
             env_files[name].write_text(f"MODEL_DIR={model_dir}\nBOT_INT8={int8}\n")
         times: dict[str, list[float]] = {name: [] for name in env_files}
-        for name, env_file in env_files.items():
+        for env_file in env_files.values():
             first_reply_seconds(env_file)  # warm-up: file cache, bytecode
         for _ in range(args.runs):
             for name, env_file in env_files.items():

@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install ctranslate2 (./setup.sh installs it)"
-# transformers' names for the tanh approximation of GELU (CTranslate2's GELUTanh)
-TANH_GELUS = ("gelu_new", "gelu_pytorch_tanh")
 # the 31-bit range CTranslate2's random seed takes
 _SEED_RANGE = 2**31 - 1
 
@@ -49,16 +47,11 @@ def import_ctranslate2():
 
 
 def convertible(model) -> bool:
-    """True for the architectures this module maps exactly: GPT-2 and GPT-Neo, tanh GELU."""
-    config = model.config
-    if config.model_type == "gpt2":
-        return (
-            config.activation_function in TANH_GELUS
-            and config.scale_attn_weights
-            and not config.scale_attn_by_inverse_layer_idx
-            and not config.reorder_and_upcast_attn
-        )
-    return config.model_type == "gpt_neo" and config.activation_function in TANH_GELUS
+    """True for the architectures this module maps exactly: those the torch path's lean
+    decoders compute (GPT-2 without its optional variants, GPT-Neo; tanh GELU)."""
+    from pipeline.generate.decoding import GPT2Decoder, GPTNeoDecoder
+
+    return GPT2Decoder.supports(model) or GPTNeoDecoder.supports(model, total_length=0)
 
 
 class Int8Engine:

@@ -28,7 +28,7 @@ from torch import nn
 from pipeline.generate import decoding
 from pipeline.generate.ctranslate2_engine import Int8Engine
 from pipeline.generate.decoder_network import GPTNeoBlock, Network
-from pipeline.generate.generator import Generator
+from pipeline.generate.generator import Generator, banned_tokens
 from pipeline.generate.model_loading import LoadedModel
 
 VARIANTS = ("baseline", "ct2", "ct2-fp32", "eager", "compile", "ao-weight", "ao-dynamic")
@@ -75,7 +75,9 @@ def make_variant(name: str, model: nn.Module, tokenizer, threads: int) -> Varian
     model = copy.deepcopy(model).eval()
     engine, wrap = None, None
     if name in ("ct2", "ct2-fp32"):
-        engine = Int8Engine.load(model, threads, "int8" if name == "ct2" else "float32")
+        banned = banned_tokens(tokenizer, model.config.vocab_size, 0).nonzero().flatten()
+        compute = "int8" if name == "ct2" else "float32"
+        engine = Int8Engine.load(model, threads, compute, banned=banned.tolist())
     elif name == "baseline":
         model, wrap = legacy_int8(model), torchscript
     elif name == "compile":
@@ -115,9 +117,8 @@ def torchscript(network: Network) -> nn.Module:
 
 class FusedNeoBlock(GPTNeoBlock):
     """The baseline's GPT-Neo block: one 768x2304 int8 product for queries, keys and values
-    (the small products read their weights at half the speed of the large ones)."""
-
-    qkv_proj: nn.Module
+    (the small products read their weights at half the speed of the large ones); its
+    ``qkv_proj`` is set by :func:`torchscript`."""
 
     def qkv(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         q, k, v = self.qkv_proj(x).chunk(3, dim=-1)

@@ -68,6 +68,15 @@ def test_int8_generation_follows_the_settings(folder):
     assert greedy[0] == greedy[1]
 
 
+def test_banned_tokens_are_built_into_the_output_head(model):
+    engine = Int8Engine.load(model, threads=1, banned=[5, 9])
+    logits = engine.logits(torch.tensor([[0, 11, 12]]))
+    assert torch.isinf(logits[..., [5, 9]]).all() and torch.isfinite(logits[..., :5]).all()
+    plain = SamplingSettings(temperature=1.0, top_k=0, top_p=1.0, max_new_tokens=30)
+    rows = engine.generate([[0, 7]] * 8, plain, seed=2, end_id=0, banned=[0, 5, 9])
+    assert not {0, 5, 9} & {token for row in rows for token in row}
+
+
 def test_gpt_neo_beyond_its_window_runs_on_torch(tmp_path):
     folder = make_tiny_model_dir(tmp_path / "m", architecture="gpt_neo")  # window of 16
     generator = Generator.load(folder, int8=True)

@@ -84,10 +84,7 @@ class Generator:
             lowercase_prompts=self.lowercase_prompts,
         )
         vocab = self.model.config.vocab_size
-        self._banned = torch.zeros(vocab, dtype=torch.bool)
-        self._banned[self.tokenizer.get_vocab_size() :] = True  # vocab padding rows
-        for token_id in _special_ids(self.tokenizer):
-            self._banned[token_id] = token_id != self.eos_id
+        self._banned = banned_tokens(self.tokenizer, vocab, self.eos_id)
         self._blank = _blank_tokens(self.tokenizer, vocab)
 
     @classmethod
@@ -118,7 +115,10 @@ class Generator:
         if int8:
             from pipeline.generate.ctranslate2_engine import INSTALL_HINT, Int8Engine
 
-            engine = Int8Engine.load(loaded.model, threads=torch.get_num_threads())
+            banned = banned_tokens(loaded.tokenizer, loaded.model.config.vocab_size, loaded.eos_id)
+            engine = Int8Engine.load(
+                loaded.model, threads=torch.get_num_threads(), banned=_ids(banned)
+            )
             if engine is None:
                 log.warning(
                     "int8 needs CTranslate2 for a GPT-2 or GPT-Neo model (%s, %s): "
@@ -212,10 +212,9 @@ class Generator:
         rows, width = len(encoded), max(len(ids) for ids in encoded)
         if self.engine is not None and self.engine.supports(width + settings.max_new_tokens):
             seed = int(torch.randint(2**62, (1,), generator=rng))
-            banned = self._banned.nonzero().flatten().tolist()
             return self._decode(
                 self.engine.generate(
-                    encoded, settings, seed=seed, end_id=self.eos_id, banned=banned
+                    encoded, settings, seed=seed, end_id=self.eos_id, banned=_ids(self._banned)
                 )
             )
         input_ids = torch.full((rows, width), self.eos_id, dtype=torch.long)
@@ -276,6 +275,22 @@ def default_threads() -> int:
     except AttributeError:  # macOS, Windows
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_DEFAULT_THREADS))
+
+
+def banned_tokens(tokenizer, vocab_size: int, eos_id: int):
+    """A boolean mask of the ids never sampled: vocabulary padding rows and special tokens
+    other than ``<|endoftext|>``."""
+    import torch
+
+    banned = torch.zeros(vocab_size, dtype=torch.bool)
+    banned[tokenizer.get_vocab_size() :] = True  # vocab padding rows
+    for token_id in _special_ids(tokenizer):
+        banned[token_id] = token_id != eos_id
+    return banned
+
+
+def _ids(mask) -> list[int]:
+    return mask.nonzero().flatten().tolist()
 
 
 def _special_ids(tokenizer) -> list[int]:

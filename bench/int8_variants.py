@@ -3,6 +3,7 @@
     baseline      torch's eager-mode dynamic int8 (torch.ao) + TorchScript: the path before
                   issue 15, rebuilt here (deprecated APIs, bench only) as the reference
     ct2           CTranslate2 int8: the new default for --int8 (pipeline.generate)
+    ct2-1thread   the same on one thread
     ct2-fp32      CTranslate2 float32
     eager         torch fp32, plain eager modules: the fallback that needs nothing extra
     compile       torch fp32, the one-token step compiled by torch.compile
@@ -31,7 +32,7 @@ from pipeline.generate.decoder_network import GPTNeoBlock, Network
 from pipeline.generate.generator import Generator, banned_tokens
 from pipeline.generate.model_loading import LoadedModel
 
-VARIANTS = ("baseline", "ct2", "ct2-fp32", "eager", "compile", "ao-weight", "ao-dynamic")
+VARIANTS = ("baseline", "ct2", "ct2-1thread", "ct2-fp32", "eager", "compile", "ao-weight", "ao-dynamic")
 DEFAULT_VARIANTS = ("baseline", "ct2", "eager")
 
 
@@ -74,9 +75,10 @@ def make_variant(name: str, model: nn.Module, tokenizer, threads: int) -> Varian
     start = time.perf_counter()
     model = copy.deepcopy(model).eval()
     engine, wrap = None, None
-    if name in ("ct2", "ct2-fp32"):
+    if name.startswith("ct2"):
         banned = banned_tokens(tokenizer, model.config.vocab_size, 0).nonzero().flatten()
-        compute = "int8" if name == "ct2" else "float32"
+        compute = "float32" if name == "ct2-fp32" else "int8"
+        threads = 1 if name == "ct2-1thread" else threads
         engine = Int8Engine.load(model, threads, compute, banned=banned.tolist())
     elif name == "baseline":
         model, wrap = legacy_int8(model), torchscript

@@ -32,7 +32,9 @@ from pipeline.generate.decoder_network import GPTNeoBlock, Network
 from pipeline.generate.generator import Generator, banned_tokens
 from pipeline.generate.model_loading import LoadedModel
 
-VARIANTS = ("baseline", "ct2", "ct2-1thread", "ct2-fp32", "eager", "compile", "ao-weight", "ao-dynamic")
+VARIANTS = (
+    "baseline", "ct2", "ct2-1thread", "ct2-fp32", "eager", "compile", "ao-weight", "ao-dynamic",
+)  # fmt: skip
 DEFAULT_VARIANTS = ("baseline", "ct2", "eager")
 
 

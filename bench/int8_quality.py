@@ -80,12 +80,13 @@ def main() -> None:
     parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
     parser.add_argument("--minutes", type=float, default=4.0, help="training time budget")
     parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--db", type=Path, default=DB, help="the Twint database of real tweets")
     args = parser.parse_args()
-    if not DB.exists():
-        sys.exit(f"{DB} not found: this bench needs the real tweets in ../shared/data")
+    if not args.db.exists():
+        sys.exit(f"{args.db} not found: this bench needs the real tweets (../shared/data)")
     torch.manual_seed(0)
     random.seed(0)
-    tweets = read_tweets(DB)
+    tweets = read_tweets(args.db)
     random.shuffle(tweets)
     split = len(tweets) // 20
     valid_tweets, train_tweets = tweets[:split], tweets[split:]

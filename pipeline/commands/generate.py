@@ -46,7 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="print only what the model wrote after the prompt",
     )
     parser.add_argument("--seed", type=int, default=None, help="same seed, same outputs")
-    parser.add_argument("--int8", action="store_true", help="int8 weights: faster on CPU")
+    parser.add_argument("--int8", action="store_true", help="int8 in CTranslate2: faster on CPU")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default <=4)")
     parser.add_argument("--jsonl", action="store_true", help="one JSON object per output")
     parser.add_argument(

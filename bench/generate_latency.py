@@ -164,7 +164,7 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--neo-variants", default="baseline,ct2", help="paths for GPT-Neo 125M")
     parser.add_argument("--skip-neo", action="store_true", help="leave out GPT-Neo 125M")
-    parser.add_argument("--skip-50k", action="store_true", help="leave out the 50k vocabulary")
+    parser.add_argument("--vocabularies", default="8000,50000", help="seed preset vocabularies")
     parser.add_argument("--skip-batching", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads or default_threads())
@@ -174,8 +174,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, {threads} threads, {tokens} new tokens/reply")
     report_install_sizes()
     names = args.variants.split(",")
-    vocabularies = (8000,) if args.skip_50k else (8000, 50000)
-    for vocab in vocabularies:
+    for vocab in [int(size) for size in args.vocabularies.split(",") if size]:
         print(f"-- seed preset, vocab {vocab}: one reply, batch 1")
         variants = make_variants(seed_preset(vocab), names, threads, settings)
         report_latency(f"seed {vocab}", variants, settings, args.runs)

@@ -38,6 +38,9 @@ INSTALL_HINT = "pip install ctranslate2 (./setup.sh installs it)"
 # a token in bench/generate_latency.py, the same results. CTranslate2 reads it once, at its first
 # product; set it to 0 in the environment to turn it off.
 PACKED_GEMM_ENV = "CT2_USE_EXPERIMENTAL_PACKED_GEMM"
+# Below this many parameters a model runs on one thread: its products are too small to share
+# (the seed preset, 8.4M: 43 ms a reply on one thread, 76 ms on two; bench/generate_latency.py).
+ONE_THREAD_BELOW = 50_000_000
 # the 31-bit range CTranslate2's random seed takes
 _SEED_RANGE = 2**31 - 1
 
@@ -80,11 +83,14 @@ class Int8Engine:
 
         ``banned`` ids (vocabulary padding, special tokens) get a -inf bias in the output
         head: CTranslate2's per-call ``suppress_sequences`` costs time for each entry (a
-        7,600-row padding took a 60-token reply from ~70 to ~390 ms).
+        7,600-row padding took a 60-token reply from ~70 to ~390 ms). Models under
+        :data:`ONE_THREAD_BELOW` parameters use one of the ``threads``.
         """
         ctranslate2 = import_ctranslate2()
         if ctranslate2 is None or not convertible(model):
             return None
+        if sum(p.numel() for p in model.parameters()) < ONE_THREAD_BELOW:
+            threads = 1
         spec = model_spec(model, banned)
         with tempfile.TemporaryDirectory(prefix="deepciso-ct2-") as folder:
             spec.validate()

@@ -90,7 +90,7 @@ PENDING_PAGES = {
     "docs/posting-targets.md",
 }
 # Environment variables the docs name that are not .env settings.
-ENVIRONMENT_ONLY = {"DEEPCISO_LOG_LEVEL", "OMP_NUM_THREADS"}
+ENVIRONMENT_ONLY = {"DEEPCISO_LOG_LEVEL", "OMP_NUM_THREADS", "CT2_USE_EXPERIMENTAL_PACKED_GEMM"}
 README_MAX_BYTES = 15_000
 
 

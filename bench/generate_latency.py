@@ -1,6 +1,6 @@
-"""Generation speed on this machine: p50/p95 latency and throughput, fp32 and int8.
+"""Generation speed on this machine, path by path: p50/p95 latency, ms/token, batching.
 
-    flock /tmp/deepciso-bench.lock .venv/bin/python bench/generate_latency.py [--quick]
+    flock /tmp/deepciso-bench.lock .venv/bin/python bench/generate_latency.py [--variants ...]
 
 Models have random weights (speed does not depend on what they learned), built from a config:
 the ``seed`` preset (GPT-2, 256 wide, 8 layers, 8 heads, 500 positions) with an 8,000-token
@@ -9,12 +9,15 @@ tokenizer is a byte-level BPE trained on the sample lines (its size does not cha
 the model's vocabulary does). Every reply runs the full ``--max-new-tokens`` (60): the end token
 is taken out of the running, so a random model cannot stop early and flatter the figures.
 
-``cpu`` is the process's CPU time per reply (all threads): on a machine shared with other jobs
-the wall-clock figures include waiting for a core, the CPU time does not (with one thread it is
-what the reply costs on a core of its own).
+The paths (``bench/int8_variants.py``) run interleaved in this one process, run by run, so a
+drift in the machine's speed touches them all alike. ``ready`` is the conversion or
+quantization plus the first reply (any compilation happens there).
 
-Targets (issue 4): one 60-token reply on the seed preset p50 <= 150 ms; GPT-Neo 125M batch 1
-<= 11 ms/token with int8; 16 concurrent prompts batched >= 4x the throughput of one by one.
+``cpu`` is the process's CPU time per reply (all threads): on a machine shared with other jobs
+the wall-clock figures include waiting for a core, the CPU time does not.
+
+Targets (issue 15): one 60-token reply on the seed preset p50 <= 60 ms; GPT-Neo 125M
+<= 6.5 ms/token; 16 concurrent prompts batched >= 4x the throughput of one by one.
 """
 
 from __future__ import annotations
@@ -30,10 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, GPTNeoConfig, GPTNeoForCausalLM
 
-from pipeline.generate import decoding
-from pipeline.generate.generator import Generator, SamplingSettings, default_threads
-from pipeline.generate.model_loading import LoadedModel
-from pipeline.generate.quantize import quantize_int8
+from bench.int8_variants import DEFAULT_VARIANTS, VARIANTS, Variant, install_size, make_variant
+from pipeline.generate.generator import SamplingSettings, default_threads
 
 PROMPTS = [
     "log4j is",
@@ -72,72 +73,83 @@ def gpt_neo_125m():
     return GPTNeoForCausalLM(config)
 
 
-def make_generator(model, int8: bool) -> Generator:
+def make_variants(model, names: list[str], threads: int, settings) -> list[Variant]:
     from tests.fixtures_model import SAMPLE_LINES, train_tiny_tokenizer
 
     tokenizer = train_tiny_tokenizer(SAMPLE_LINES, vocab_size=400)
-    model = quantize_int8(model.eval()) if int8 else model.eval()
-    info = {"context_length": model.config.max_position_embeddings, "architecture": "bench"}
-    info["parameters"] = sum(p.numel() for p in model.parameters())
-    generator = Generator(LoadedModel(model, tokenizer, 0, info), Path("bench"), int8=int8)
-    generator._banned[0] = True  # no early end: every reply is max_new_tokens long
-    return generator
+    variants = []
+    for name in names:
+        variant = make_variant(name, model, tokenizer, threads)
+        start = time.perf_counter()
+        variant.generate(["log4j is"], settings=settings)  # compiles where a path compiles
+        variant.first_reply_s = time.perf_counter() - start
+        print(
+            f"  {name:10s} ready in {variant.prepare_s + variant.first_reply_s:6.1f} s "
+            f"(prepare {variant.prepare_s:5.1f} s, first reply {variant.first_reply_s:5.1f} s)",
+            flush=True,
+        )
+        variants.append(variant)
+    return variants
 
 
-def timed(call, runs: int, cpu: list[float] | None = None, warm_up: bool = True) -> list[float]:
-    """Wall-clock seconds of each run; the process's CPU seconds go to ``cpu`` if given."""
-    if warm_up:
-        call()  # first calls allocate and pick kernels
-    times = []
-    for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        call()
-        times.append(time.perf_counter() - start)
-        if cpu is not None:
-            cpu.append(time.process_time() - start_cpu)
-    return times
+def timed(call, cpu: list[float] | None = None) -> float:
+    """Wall-clock seconds of one call; the process's CPU seconds go to ``cpu`` if given."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    call()
+    elapsed = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(time.process_time() - start_cpu)
+    return elapsed
 
 
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
-def report_latency(name: str, generator: Generator, settings: SamplingSettings, runs: int):
-    cpu: list[float] = []
-    times = timed(lambda: generator.generate(["log4j is"], settings=settings), runs, cpu)
-    p50 = statistics.median(times)
-    tokens = settings.max_new_tokens
-    print(
-        f"{name:34s} p50 {p50 * 1000:7.1f} ms  p95 {p95(times) * 1000:7.1f} ms  "
-        f"{p50 * 1000 / tokens:6.2f} ms/token  {tokens / p50:6.0f} tokens/s  "
-        f"cpu p50 {statistics.median(cpu) * 1000:7.1f} ms  (runs {runs})"
-    )
-    return p50
-
-
-def report_batching(name: str, generator: Generator, settings: SamplingSettings, runs: int):
-    """16 prompts one by one, then as one batch, alternating so both see the same load."""
-
-    def one_by_one():
-        for prompt in PROMPTS:
-            generator.generate([prompt], settings=settings)
-
-    def batched():
-        generator.generate(PROMPTS, settings=settings)
-
-    one_by_one(), batched()  # warm-up
-    sequential, together = [], []
+def report_latency(label: str, variants: list[Variant], settings, runs: int) -> None:
+    """One reply per variant per run, the variants taking turns."""
+    times: dict[str, list[float]] = {v.name: [] for v in variants}
+    cpu: dict[str, list[float]] = {v.name: [] for v in variants}
     for _ in range(runs):
-        sequential += timed(one_by_one, 1, warm_up=False)
-        together += timed(batched, 1, warm_up=False)
-    ratios = [s / t for s, t in zip(sequential, together, strict=True)]
-    replies = len(PROMPTS)
-    print(
-        f"{name:34s} 16 prompts: one by one {replies / statistics.median(sequential):5.1f} "
-        f"replies/s, batched {replies / statistics.median(together):5.1f} replies/s = "
-        f"{statistics.median(ratios):4.1f}x (median of {runs} alternating runs, "
-        f"{min(ratios):.1f}x-{max(ratios):.1f}x)"
-    )
+        for variant in variants:
+            call = lambda v=variant: v.generate(["log4j is"], settings=settings)  # noqa: E731
+            times[variant.name].append(timed(call, cpu[variant.name]))
+    tokens = settings.max_new_tokens
+    for variant in variants:
+        values = times[variant.name]
+        p50 = statistics.median(values)
+        print(
+            f"{label + ', ' + variant.name:40s} p50 {p50 * 1000:7.1f} ms  p95 "
+            f"{p95(values) * 1000:7.1f} ms  {p50 * 1000 / tokens:6.2f} ms/token  "
+            f"cpu p50 {statistics.median(cpu[variant.name]) * 1000:7.1f} ms  (runs {runs})",
+            flush=True,
+        )
+
+
+def report_batching(label: str, variants: list[Variant], settings, runs: int) -> None:
+    """16 prompts one by one, then as one batch, alternating so both see the same load."""
+    for variant in variants:
+        sequential, together = [], []
+        for _ in range(runs):
+            sequential.append(timed(lambda v=variant: [v.generate([p], settings=settings)
+                                                       for p in PROMPTS]))  # fmt: skip
+            together.append(timed(lambda v=variant: v.generate(PROMPTS, settings=settings)))
+        ratios = [s / t for s, t in zip(sequential, together, strict=True)]
+        replies = len(PROMPTS)
+        print(
+            f"{label + ', ' + variant.name:40s} 16 prompts: one by one "
+            f"{replies / statistics.median(sequential):6.1f} replies/s, batched "
+            f"{replies / statistics.median(together):6.1f} replies/s = "
+            f"{statistics.median(ratios):4.1f}x ({runs} alternating runs, "
+            f"{min(ratios):.1f}x-{max(ratios):.1f}x)",
+            flush=True,
+        )
+
+
+def report_install_sizes() -> None:
+    for name in ("ctranslate2", "torchao", "onnxruntime", "torch"):
+        size = install_size(name)
+        print(f"installed {name:12s} " + (f"{size / 2**20:6.0f} MB" if size else "absent"))
 
 
 def main() -> None:
@@ -146,44 +158,34 @@ def main() -> None:
     parser.add_argument("--neo-runs", type=int, default=5, help="timed runs per GPT-Neo case")
     parser.add_argument("--max-new-tokens", type=int, default=60)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: <=4)")
+    parser.add_argument(
+        "--variants", default=",".join(DEFAULT_VARIANTS),
+        help=f"comma-separated paths for the seed preset, of {', '.join(VARIANTS)}",
+    )  # fmt: skip
+    parser.add_argument("--neo-variants", default="baseline,ct2", help="paths for GPT-Neo 125M")
     parser.add_argument("--skip-neo", action="store_true", help="leave out GPT-Neo 125M")
-    parser.add_argument(
-        "--transformers-forward",
-        action="store_true",
-        help="compare: run every model through transformers' own forward, not the lean decoders",
-    )
-    parser.add_argument(
-        "--eager",
-        action="store_true",
-        help="compare: run the lean decoders' network without TorchScript",
-    )
+    parser.add_argument("--vocabularies", default="8000,50000", help="seed preset vocabularies")
+    parser.add_argument("--skip-batching", action="store_true")
     args = parser.parse_args()
-    decoding.COMPILE = not args.eager
-    if args.transformers_forward:
-        for lean in (decoding.GPT2Decoder, decoding.GPTNeoDecoder):
-            lean.supports = classmethod(lambda cls, model, total_length=0: False)
     torch.set_num_threads(args.threads or default_threads())
     torch.manual_seed(0)
     settings = SamplingSettings(max_new_tokens=args.max_new_tokens)
     threads, tokens = torch.get_num_threads(), args.max_new_tokens
-    forward = "transformers' forward" if args.transformers_forward else "lean decoders"
-    forward += "" if args.transformers_forward else (", eager" if args.eager else ", TorchScript")
-    print(f"torch {torch.__version__}, {threads} threads, {tokens} new tokens/reply, {forward}")
-    print("-- one reply, batch 1")
-    for vocab in (8000, 50000):
-        for int8 in (False, True):
-            generator = make_generator(seed_preset(vocab), int8)
-            name = f"seed preset, vocab {vocab}, {'int8' if int8 else 'fp32'}"
-            report_latency(name, generator, settings, args.runs)
-    for int8 in (False, True) if not args.skip_neo else ():
-        generator = make_generator(gpt_neo_125m(), int8)
-        name = f"GPT-Neo 125M, {'int8' if int8 else 'fp32'}"
-        report_latency(name, generator, settings, args.neo_runs)
-    print("-- 16 concurrent single prompts")
-    for int8 in (False, True):
-        generator = make_generator(seed_preset(8000), int8)
-        name = f"seed preset, vocab 8000, {'int8' if int8 else 'fp32'}"
-        report_batching(name, generator, settings, max(3, args.runs // 2))
+    print(f"torch {torch.__version__}, {threads} threads, {tokens} new tokens/reply")
+    report_install_sizes()
+    names = args.variants.split(",")
+    for vocab in [int(size) for size in args.vocabularies.split(",") if size]:
+        print(f"-- seed preset, vocab {vocab}: one reply, batch 1")
+        variants = make_variants(seed_preset(vocab), names, threads, settings)
+        report_latency(f"seed {vocab}", variants, settings, args.runs)
+        if vocab == 8000 and not args.skip_batching:
+            print("-- 16 concurrent single prompts")
+            report_batching(f"seed {vocab}", variants, settings, max(3, args.runs // 3))
+        del variants
+    if not args.skip_neo:
+        print("-- GPT-Neo 125M: one reply, batch 1")
+        variants = make_variants(gpt_neo_125m(), args.neo_variants.split(","), threads, settings)
+        report_latency("GPT-Neo 125M", variants, settings, args.neo_runs)
 
 
 if __name__ == "__main__":

@@ -82,7 +82,12 @@ def test_sample_database_builds_a_corpus(tmp_path, capsys):
 
 
 # Environment variables the docs name that are not .env settings.
-ENVIRONMENT_ONLY = {"DEEPCISO_LOG_LEVEL", "OMP_NUM_THREADS", "DEEPCISO_SHARED"}
+ENVIRONMENT_ONLY = {
+    "DEEPCISO_LOG_LEVEL",
+    "OMP_NUM_THREADS",
+    "DEEPCISO_SHARED",
+    "CT2_USE_EXPERIMENTAL_PACKED_GEMM",
+}
 README_MAX_BYTES = 15_000
 
 

@@ -63,14 +63,8 @@ def test_capitalised_prompt_meets_a_lowercase_model(memorized):
 
 
 def test_int8_path_keeps_what_the_model_learned(memorized):
-    from torch import nn
-    from transformers.pytorch_utils import Conv1D
-
     int8 = Generator.load(memorized.model_dir, int8=True)
-    modules = list(int8.model.modules())
-    assert not any(isinstance(m, Conv1D) for m in modules)
-    assert not any(type(m) is nn.Linear for m in modules)  # all quantized, lm_head included
-    assert int8.info["int8"] is True
+    assert int8.info["int8"] is True and int8.info["engine"] == "ctranslate2 int8"
     assert int8.generate(PROMPTS, settings=GREEDY) == [expected_line(p) for p in PROMPTS]
 
 

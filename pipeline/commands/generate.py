@@ -61,7 +61,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=non_negative_int, default=None, help="same seed, same outputs"
     )
-    parser.add_argument("--int8", action="store_true", help="int8 weights: faster on CPU")
+    parser.add_argument("--int8", action="store_true", help="int8 in CTranslate2: faster on CPU")
     parser.add_argument(
         "--threads", type=positive_int, default=None, help="torch threads (default <=4)"
     )

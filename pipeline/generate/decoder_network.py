@@ -1,25 +1,18 @@
-"""GPT-2 and GPT-Neo forward passes over a KV cache, written so TorchScript can compile them.
+"""GPT-2 and GPT-Neo forward passes over a KV cache: the torch path's one-token step.
 
-On a CPU a one-token step of a small model is mostly interpreter work: some twenty tensor
-operations a layer, each a few microseconds of Python around a few microseconds of arithmetic.
-Compiled with ``torch.jit.script`` the same step runs in about a third of the time (the int8
-`seed` model: ~1.2 ms a token instead of ~3.5 ms; bench/generate_latency.py). The modules hold the
-model's own layers (no copies of the weights), so the int8 model's quantized ``nn.Linear``
-layers run through them too; where TorchScript is missing or refuses, they run as plain
-modules with the same result.
+The modules hold the model's own layers (no copies of the weights) and run as plain eager
+modules: the fast path is CTranslate2 (:mod:`pipeline.generate.ctranslate2_engine`); this one
+needs nothing beyond torch. They stay TorchScript-compatible only so that
+``bench/int8_variants.py`` can rebuild the pre-issue-15 path as its baseline.
 """
 
 from __future__ import annotations
 
-import logging
-import warnings
 from typing import Optional
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-
-log = logging.getLogger(__name__)
 
 
 class Conv1DProjection(nn.Module):
@@ -37,10 +30,10 @@ class Conv1DProjection(nn.Module):
 
 
 def projection(layer: nn.Module) -> nn.Module:
-    """A GPT-2 ``Conv1D`` wrapped; ``nn.Linear`` and its int8 version as they are."""
-    if isinstance(layer, nn.Linear) or hasattr(layer, "_packed_params"):
-        return layer
-    return Conv1DProjection(layer)
+    """A GPT-2 ``Conv1D`` wrapped; any other layer (``nn.Linear``, a quantized one) as it is."""
+    from transformers.pytorch_utils import Conv1D
+
+    return Conv1DProjection(layer) if isinstance(layer, Conv1D) else layer
 
 
 class Block(nn.Module):
@@ -106,54 +99,21 @@ class GPT2Block(Block):
 
 
 class GPTNeoBlock(Block):
-    """GPT-Neo: separate projections and no 1/sqrt(head size) attention scale.
-
-    In an int8 model its three 768x768 projections become one 768x2304 (a one-token step of
-    GPT-Neo 125M is bound by reading the weights, and the small products read them at half the
-    speed of the large ones: bench/generate_latency.py, 12.7 -> ~11.7 ms a token)."""
+    """GPT-Neo: separate projections and no 1/sqrt(head size) attention scale."""
 
     def __init__(self, block: nn.Module, heads: int) -> None:
         super().__init__(block, heads, 1.0)
         attention = block.attn.attention
         self.out_proj = attention.out_proj
-        parts = (attention.q_proj, attention.k_proj, attention.v_proj)
-        fused = fuse_int8(parts)
-        self.is_fused = fused is not None
-        # TorchScript compiles both branches of qkv(): the unused one gets identities
-        self.q_proj, self.k_proj, self.v_proj = (nn.Identity(),) * 3 if fused else parts
-        self.qkv_proj = fused or nn.Identity()
+        self.q_proj, self.k_proj, self.v_proj = (
+            attention.q_proj, attention.k_proj, attention.v_proj,
+        )  # fmt: skip
 
     def qkv(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        if self.is_fused:
-            q, k, v = self.qkv_proj(x).chunk(3, dim=-1)
-            return q, k, v
         return self.q_proj(x), self.k_proj(x), self.v_proj(x)
 
     def attention_out(self, y: torch.Tensor) -> torch.Tensor:
         return self.out_proj(y)
-
-
-def fuse_int8(layers: tuple[nn.Module, ...]) -> nn.Module | None:
-    """One int8 linear layer computing ``layers`` side by side (their outputs concatenated), or
-    None unless they are all int8 dynamic ``nn.Linear`` without bias.
-
-    The int8 weights are requantized with one scale per output row, a step no coarser than the
-    layer's own (a second rounding of at most half a step).
-    """
-    if not all(hasattr(layer, "_packed_params") and layer.bias() is None for layer in layers):
-        return None
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    weight = torch.cat([layer.weight().dequantize() for layer in layers])
-    fused = nn.Linear(weight.shape[1], weight.shape[0], bias=False)
-    with torch.no_grad():
-        fused.weight.copy_(weight)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch.ao's deprecation notice
-        wrapper = quantize_dynamic(
-            nn.Sequential(fused), {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
-        )
-    return wrapper[0]
 
 
 class Network(nn.Module):
@@ -183,14 +143,3 @@ class Network(nn.Module):
         for index, block in enumerate(self.blocks):
             hidden = block(hidden, keys[index], values[index], start, mask, causal)
         return self.lm_head(self.ln_f(hidden[:, -1])).float()
-
-
-def compiled(network: Network) -> nn.Module:
-    """``network`` compiled by TorchScript and frozen; the plain module if that fails."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # TorchScript's deprecation notices
-            return torch.jit.freeze(torch.jit.script(network.eval()))
-    except Exception as exc:  # any failure only costs speed
-        log.warning("TorchScript unavailable (%s): generating without it, about 3x slower", exc)
-        return network

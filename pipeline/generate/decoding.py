@@ -6,22 +6,24 @@ new token per row; each returns the last position's float32 logits.
 transformers' GPT-2 and GPT-Neo spend most of a one-token step on bookkeeping (mask building, cache
 objects, a seven-op GELU) rather than on the matrix products. The lean decoders do the same
 arithmetic in about a third of the operations, with a KV cache allocated once per batch, through
-a network that TorchScript compiles (:mod:`pipeline.generate.decoder_network`). It calls the
-model's own projection modules, so the int8 model (quantized ``nn.Linear``) runs through it too.
-``tests/test_generate_decoder.py`` checks its logits against transformers', compiled and not.
+a plain eager network (:mod:`pipeline.generate.decoder_network`) on the model's own layers.
+``tests/test_generate_decoder.py`` checks its logits against transformers'. This is the torch
+path (fp32, and the fallback wherever CTranslate2 is absent); int8 runs in CTranslate2.
 """
 
 from __future__ import annotations
 
 import inspect
 import weakref
+from collections.abc import Callable
 
 import torch
 
-from pipeline.generate.decoder_network import Block, GPT2Block, GPTNeoBlock, Network, compiled
+from pipeline.generate.decoder_network import Block, GPT2Block, GPTNeoBlock, Network
 
-# Compile the lean decoders' network with TorchScript (bench/generate_latency.py --eager: off).
-COMPILE = True
+# What wraps a freshly built network before use (None: run it as it is). A seam for
+# bench/int8_variants.py, which measures torch.compile and the pre-issue-15 TorchScript here.
+WRAP_NETWORK: Callable[[Network], torch.nn.Module] | None = None
 # transformers' two names for the tanh approximation of GELU (the lean decoders compute it)
 TANH_GELUS = ("gelu_new", "gelu_pytorch_tanh")
 
@@ -76,7 +78,7 @@ class LeanDecoder:
     :mod:`pipeline.generate.decoder_network`.
 
     This side keeps the KV cache (allocated once per batch) and the attention masks; the
-    network, compiled once per model and kept while the model lives, does the arithmetic.
+    network, built once per model and kept while the model lives, does the arithmetic.
     """
 
     block_type: type[Block]
@@ -175,14 +177,14 @@ _networks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _network(model, block_type: type[Block]) -> torch.nn.Module:
-    """The model's decoding network, built (and compiled if :data:`COMPILE`) on first use.
+    """The model's decoding network, built (and wrapped by :data:`WRAP_NETWORK`) on first use.
 
-    The output head's identity is part of the key: quantizing a model in place replaces it, so
-    a network built on the fp32 layers is never reused for the int8 model.
+    The output head's identity is part of the key: quantizing a model in place (as the benches
+    do) replaces it, so a network built on the fp32 layers is never reused for an int8 model.
     """
-    key = (block_type, COMPILE, id(model.lm_head))
+    key = (block_type, WRAP_NETWORK, id(model.lm_head))
     cached = _networks.setdefault(model, {})
     if key not in cached:
         network = Network(model, block_type)
-        cached[key] = compiled(network) if COMPILE else network
+        cached[key] = WRAP_NETWORK(network) if WRAP_NETWORK else network
     return cached[key]

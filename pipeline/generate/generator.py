@@ -23,6 +23,7 @@ from pipeline.errors import UserError
 if TYPE_CHECKING:
     import torch
 
+    from pipeline.generate.ctranslate2_engine import Int8Engine
     from pipeline.generate.model_loading import LoadedModel
 
 log = logging.getLogger(__name__)
@@ -63,34 +64,38 @@ class SamplingSettings:
 class Generator:
     """A loaded model ready to write text; build it with :meth:`load`."""
 
-    def __init__(self, loaded: LoadedModel, model_dir: Path, *, int8: bool = False) -> None:
+    def __init__(
+        self, loaded: LoadedModel, model_dir: Path, *, engine: Int8Engine | None = None
+    ) -> None:
         import torch
 
         self.model_dir = Path(model_dir)
         self.model = loaded.model
+        self.engine = engine  # int8 in CTranslate2; None: the torch path, fp32
         self.tokenizer = loaded.tokenizer
         self.eos_id = loaded.eos_id
         self.context_length: int = loaded.info["context_length"]
         self.lowercase_prompts = _trained_lowercase(self.tokenizer)
         self.info: dict[str, Any] = dict(
             loaded.info,
-            int8=int8,
+            int8=engine is not None,
+            engine="ctranslate2 int8" if engine else "torch fp32",
             num_threads=torch.get_num_threads(),
             lowercase_prompts=self.lowercase_prompts,
         )
         vocab = self.model.config.vocab_size
-        self._banned = torch.zeros(vocab, dtype=torch.bool)
-        self._banned[self.tokenizer.get_vocab_size() :] = True  # vocab padding rows
-        for token_id in _special_ids(self.tokenizer):
-            self._banned[token_id] = token_id != self.eos_id
+        self._banned = banned_tokens(self.tokenizer, vocab, self.eos_id)
         self._blank = _blank_tokens(self.tokenizer, vocab)
 
     @classmethod
     def load(
         cls, model_dir: str | Path, *, int8: bool = False, num_threads: int | None = None
     ) -> Generator:
-        """Load ``model_dir`` (see :mod:`pipeline.generate.model_loading`), optionally quantized
-        to int8.
+        """Load ``model_dir`` (see :mod:`pipeline.generate.model_loading`), optionally as int8.
+
+        ``int8`` converts the model to CTranslate2 (:mod:`pipeline.generate.ctranslate2_engine`);
+        where that is not installed or does not read the architecture, the model runs in fp32
+        on torch, with a warning.
 
         ``num_threads`` sets torch's (process-wide) thread count; by default it is left alone
         when ``OMP_NUM_THREADS`` is set, else the number of usable cores up to 4.
@@ -106,18 +111,29 @@ class Generator:
         elif "OMP_NUM_THREADS" not in os.environ:
             torch.set_num_threads(default_threads())
         loaded = load_model_dir(model_dir)
+        engine = None
         if int8:
-            from pipeline.generate.quantize import quantize_int8
+            from pipeline.generate.ctranslate2_engine import INSTALL_HINT, Int8Engine
 
-            loaded.model = quantize_int8(loaded.model)
+            banned = banned_tokens(loaded.tokenizer, loaded.model.config.vocab_size, loaded.eos_id)
+            engine = Int8Engine.load(
+                loaded.model, threads=torch.get_num_threads(), banned=_ids(banned)
+            )
+            if engine is None:
+                log.warning(
+                    "int8 needs CTranslate2 for a GPT-2 or GPT-Neo model (%s, %s): "
+                    "generating in fp32 with torch, slower",
+                    loaded.info["architecture"],
+                    INSTALL_HINT,
+                )
         log.info(
-            "loaded %s (%s, %.1fM parameters%s)",
+            "loaded %s (%s, %.1fM parameters, %s)",
             model_dir,
             loaded.info["architecture"],
             loaded.info["parameters"] / 1e6,
-            ", int8" if int8 else "",
+            "CTranslate2 int8" if engine else "torch fp32",
         )
-        return cls(loaded, Path(model_dir), int8=int8)
+        return cls(loaded, Path(model_dir), engine=engine)
 
     def generate(
         self,
@@ -194,6 +210,13 @@ class Generator:
 
         encoded = [self._encode_prompt(p, settings.max_new_tokens) for p in prompts]
         rows, width = len(encoded), max(len(ids) for ids in encoded)
+        if self.engine is not None and self.engine.supports(width + settings.max_new_tokens):
+            seed = int(torch.randint(2**62, (1,), generator=rng))
+            return self._decode(
+                self.engine.generate(
+                    encoded, settings, seed=seed, end_id=self.eos_id, banned=_ids(self._banned)
+                )
+            )
         input_ids = torch.full((rows, width), self.eos_id, dtype=torch.long)
         attention = torch.zeros((rows, width), dtype=torch.long)
         for row, ids in enumerate(encoded):
@@ -252,6 +275,22 @@ def default_threads() -> int:
     except AttributeError:  # macOS, Windows
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_DEFAULT_THREADS))
+
+
+def banned_tokens(tokenizer, vocab_size: int, eos_id: int):
+    """A boolean mask of the ids never sampled: vocabulary padding rows and special tokens
+    other than ``<|endoftext|>``."""
+    import torch
+
+    banned = torch.zeros(vocab_size, dtype=torch.bool)
+    banned[tokenizer.get_vocab_size() :] = True  # vocab padding rows
+    for token_id in _special_ids(tokenizer):
+        banned[token_id] = token_id != eos_id
+    return banned
+
+
+def _ids(mask) -> list[int]:
+    return mask.nonzero().flatten().tolist()
 
 
 def _special_ids(tokenizer) -> list[int]:

@@ -146,8 +146,9 @@ Done. What the demo made, in {self.workdir}/:
   demo ledger   {self.ledger}
 
 To go live with your own community:
-  1. deepciso build --db your-twint.db && deepciso train      (model.txt -> trained_model/)
-  2. cp .env.example .env, then fill in DISCORD_TOKEN (and the X keys to post there)
+  1. deepciso build --input your-export && deepciso train    (model.txt -> trained_model/)
+     (an X archive, twscrape, Discord, Mastodon or Bluesky export, CSV, text: docs/sources.md)
+  2. cp .env.example .env, then fill in DISCORD_TOKEN (and X, Bluesky or Mastodon keys)
   3. deepciso bot --sync        (once: registers /deepciso with Discord)
   4. deepciso bot               (answers /deepciso prompt and posts on schedule)
 Try the bot without Discord first: deepciso bot --console"""

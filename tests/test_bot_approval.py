@@ -229,7 +229,7 @@ def test_the_buttons_work_after_a_restart(model_dir, tmp_path):
 def test_an_old_ledger_is_migrated_and_keeps_its_posts(tmp_path):
     import sqlite3
 
-    from bot.posting.ledger import _SCHEMA, SCHEMA_VERSION
+    from bot.posting.ledger_schema import _SCHEMA, SCHEMA_VERSION
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as db:  # a ledger as the previous version wrote it

@@ -18,193 +18,26 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+
+from bot.posting.ledger_records import (
+    Attempt,
+    Delivery,
+    Slot,
+    attempt_from_row,
+    delivery_from_row,
+    iso,
+    parse_iso,
+    slot_from_row,
+    utcnow,
+)
+from bot.posting.ledger_schema import _MIGRATIONS
 
 DEFAULT_LEDGER_PATH = Path("deepciso-ledger.db")
 
 FINAL_STATUSES = ("posted", "failed", "skipped")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS slots (
-    id INTEGER PRIMARY KEY,
-    scheduled_at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'open',
-    text TEXT,
-    candidates INTEGER,
-    error TEXT,
-    created_at TEXT NOT NULL,
-    finished_at TEXT
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    id INTEGER PRIMARY KEY,
-    slot_id INTEGER NOT NULL REFERENCES slots(id),
-    target TEXT NOT NULL,
-    text TEXT,
-    status TEXT NOT NULL DEFAULT 'pending',
-    remote_id TEXT,
-    error TEXT,
-    tries INTEGER NOT NULL DEFAULT 0,
-    regenerated INTEGER NOT NULL DEFAULT 0,
-    next_retry_at TEXT,
-    updated_at TEXT NOT NULL,
-    posted_at TEXT,
-    UNIQUE (slot_id, target)
-);
-CREATE TABLE IF NOT EXISTS attempts (
-    id INTEGER PRIMARY KEY,
-    delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
-    text TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    outcome TEXT,
-    remote_id TEXT,
-    error TEXT
-);
-CREATE TABLE IF NOT EXISTS rejections (
-    slot_id INTEGER NOT NULL REFERENCES slots(id),
-    reason TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (slot_id, reason)
-);
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries(status);
-CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts(delivery_id);
-"""
-
-# Version 2: the moderators' approval queue (bot.posting.drafts). A draft per held slot, its
-# candidates per round ("Another" starts a new round), and every decision, refused ones too.
-_DRAFTS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS drafts (
-    slot_id INTEGER PRIMARY KEY REFERENCES slots(id),
-    status TEXT NOT NULL DEFAULT 'pending',
-    round INTEGER NOT NULL DEFAULT 1,
-    channel_id TEXT,
-    message_id TEXT,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    decided_by TEXT,
-    decided_name TEXT,
-    decided_at TEXT,
-    choice INTEGER,
-    text TEXT
-);
-CREATE TABLE IF NOT EXISTS draft_candidates (
-    slot_id INTEGER NOT NULL REFERENCES drafts(slot_id),
-    round INTEGER NOT NULL,
-    position INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    PRIMARY KEY (slot_id, round, position)
-);
-CREATE TABLE IF NOT EXISTS decisions (
-    id INTEGER PRIMARY KEY,
-    slot_id INTEGER NOT NULL REFERENCES drafts(slot_id),
-    round INTEGER NOT NULL,
-    action TEXT NOT NULL,
-    choice INTEGER,
-    user_id TEXT,
-    user_name TEXT,
-    at TEXT NOT NULL,
-    outcome TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS drafts_status ON drafts(status);
-"""
-
-# (version, script): run in order on a file whose user_version is lower, then recorded.
-_MIGRATIONS = ((1, _SCHEMA), (2, _DRAFTS_SCHEMA))
-SCHEMA_VERSION = _MIGRATIONS[-1][0]
-
-
-def iso(moment: datetime) -> str:
-    """A fixed-width UTC timestamp: text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Slot:
-    id: int
-    scheduled_at: datetime
-    kind: str
-    status: str
-    text: str | None
-    error: str | None
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    slot_id: int
-    target: str
-    text: str | None
-    status: str
-    remote_id: str | None
-    error: str | None
-    tries: int
-    regenerated: int
-    next_retry_at: datetime | None
-    updated_at: datetime
-    posted_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Attempt:
-    id: int
-    delivery_id: int
-    text: str
-    started_at: datetime
-    outcome: str | None
-    remote_id: str | None
-    error: str | None
-
-
-def _slot(row: sqlite3.Row) -> Slot:
-    return Slot(
-        row["id"],
-        parse_iso(row["scheduled_at"]),
-        row["kind"],
-        row["status"],
-        row["text"],
-        row["error"],
-    )
-
-
-def _delivery(row: sqlite3.Row) -> Delivery:
-    return Delivery(
-        row["id"],
-        row["slot_id"],
-        row["target"],
-        row["text"],
-        row["status"],
-        row["remote_id"],
-        row["error"],
-        row["tries"],
-        row["regenerated"],
-        parse_iso(row["next_retry_at"]),
-        parse_iso(row["updated_at"]),
-        parse_iso(row["posted_at"]),
-    )
-
-
-def _attempt(row: sqlite3.Row) -> Attempt:
-    return Attempt(
-        row["id"],
-        row["delivery_id"],
-        row["text"],
-        parse_iso(row["started_at"]),
-        row["outcome"],
-        row["remote_id"],
-        row["error"],
-    )
 
 
 class Ledger:
@@ -467,27 +300,28 @@ class Ledger:
         return rows[0]["value"] if rows else default
 
     def slot(self, slot_id: int) -> Slot:
-        return _slot(self.rows("SELECT * FROM slots WHERE id = ?", (slot_id,))[0])
+        return slot_from_row(self.rows("SELECT * FROM slots WHERE id = ?", (slot_id,))[0])
 
     def slots(self) -> list[Slot]:
-        return [_slot(r) for r in self.rows("SELECT * FROM slots ORDER BY id")]
+        return [slot_from_row(r) for r in self.rows("SELECT * FROM slots ORDER BY id")]
 
     def open_slots(self) -> list[Slot]:
-        return [_slot(r) for r in self.rows("SELECT * FROM slots WHERE status = 'open'")]
+        return [slot_from_row(r) for r in self.rows("SELECT * FROM slots WHERE status = 'open'")]
 
     def last_slot_time(self) -> datetime | None:
         rows = self.rows("SELECT MAX(scheduled_at) AS t FROM slots")
         return parse_iso(rows[0]["t"])
 
     def delivery(self, delivery_id: int) -> Delivery:
-        return _delivery(self.rows("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))[0])
+        (row,) = self.rows("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))
+        return delivery_from_row(row)
 
     def deliveries(self, slot_id: int | None = None) -> list[Delivery]:
         if slot_id is None:
             rows = self.rows("SELECT * FROM deliveries ORDER BY id")
         else:
             rows = self.rows("SELECT * FROM deliveries WHERE slot_id = ? ORDER BY id", (slot_id,))
-        return [_delivery(r) for r in rows]
+        return [delivery_from_row(r) for r in rows]
 
     def attempts(self, delivery_id: int | None = None) -> list[Attempt]:
         if delivery_id is None:
@@ -496,7 +330,7 @@ class Ledger:
             rows = self.rows(
                 "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY id", (delivery_id,)
             )
-        return [_attempt(r) for r in rows]
+        return [attempt_from_row(r) for r in rows]
 
     def waiting(self) -> list[Delivery]:
         """Deliveries not final yet (pending, sending, retrying), oldest first."""
@@ -504,7 +338,7 @@ class Ledger:
             "SELECT * FROM deliveries WHERE status IN ('pending', 'sending', 'retrying') "
             "ORDER BY id"
         )
-        return [_delivery(r) for r in rows]
+        return [delivery_from_row(r) for r in rows]
 
     def next_retry_at(self) -> datetime | None:
         rows = self.rows(
@@ -527,7 +361,7 @@ class Ledger:
             "SELECT * FROM deliveries WHERE status = 'posted' ORDER BY posted_at DESC LIMIT ?",
             (limit,),
         )
-        return [_delivery(r) for r in rows]
+        return [delivery_from_row(r) for r in rows]
 
     def posts_since(self, target: str, since: datetime) -> int:
         """Posts to ``target`` since ``since``, counting a send in flight (for budgets)."""

@@ -54,7 +54,10 @@ def test_a_prompt_quoting_a_training_tweet_gets_a_meme(tmp_path):
             assert interaction.content.startswith(QUOTE)
             assert len(interaction.content) > len(QUOTE)
             assert world.worker.content_filter.corpus_index is not None
-            assert "copies_training" not in world.worker.rejections()
+            # before the fix every candidate was a "copy"; a sampled candidate that goes on with
+            # the quoted line word for word is still one, so not all of them may be refused
+            copies = world.worker.rejections().get("copies_training", 0)
+            assert copies < world.worker.content_filter.checked
 
     run(scenario())
 
